@@ -1,0 +1,139 @@
+import { ApiClient, seg } from '../api-client';
+import type { RepoView } from '../api-types';
+import { expectPositionals, parseCommandArgs, parseRepoArg } from '../args';
+import { GLOBAL_OPTIONS_HELP, printOut, type Command, type CommandGroup } from '../command';
+import { resolveConfig } from '../config';
+import { UsageError } from '../errors';
+import { printJson } from '../io';
+import { renderTable, shortDate } from '../text';
+
+const KEY_TYPES = ['rsa4096', 'ed25519'] as const;
+
+/** How a user points apt at the repository; `<codename>` is theirs to fill in. */
+export function aptHints(baseUrl: string, repo: Pick<RepoView, 'name' | 'visibility'>): string[] {
+  const [owner, name] = repo.name.split('/');
+  const lines = [
+    `key URL:     ${baseUrl}/${owner}/${name}/gpgkey`,
+    `apt source:  deb [signed-by=/etc/apt/keyrings/${owner}-${name}.asc] ${baseUrl}/${owner}/${name}/debian <codename> main`,
+  ];
+  if (repo.visibility === 'private') lines.push('private:     apt needs a read token, e.g. http://TOKEN:@host/... or an auth.conf.d entry');
+  return lines;
+}
+
+function describeRepo(baseUrl: string, repo: RepoView): string {
+  const lines = [`name:        ${repo.name}`, `visibility:  ${repo.visibility}`];
+  if (repo.description) lines.push(`description: ${repo.description}`);
+  if (repo.packageCount !== undefined) lines.push(`packages:    ${repo.packageCount}`);
+  if (repo.createdAt) lines.push(`created:     ${repo.createdAt}`);
+  if (repo.signingKeyFingerprint) lines.push(`signing key: ${repo.signingKeyFingerprint}${repo.signingKeyType ? ` (${repo.signingKeyType})` : ''}`);
+  return [...lines, ...aptHints(baseUrl, repo)].join('\n') + '\n';
+}
+
+const repoPath = (r: { owner: string; repo: string }) => `/api/v1/repos/${seg(r.owner)}/${seg(r.repo)}`;
+
+const create: Command = {
+  name: 'create',
+  summary: 'create a repository',
+  help: `Usage: packyard repo create <owner>/<repo> [--private] [--description D] [--key-type rsa4096|ed25519]
+
+Creates the repository with its own signing key (RSA 4096 by default: every apt and dnf accepts it).
+
+Options:
+  --private         only tokens with read access can download (default: public)
+  --description D   a short description
+  --key-type T      rsa4096 (default) or ed25519
+${GLOBAL_OPTIONS_HELP}`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('repo create', args, {
+      private: { type: 'boolean' },
+      description: { type: 'string' },
+      'key-type': { type: 'string' },
+    });
+    if (values.help) return printOut(io, create.help);
+    expectPositionals('repo create', positionals, 1, 1, 'packyard repo create <owner>/<repo>');
+    const target = parseRepoArg('repo create', positionals[0]);
+    const keyType = values['key-type'];
+    if (keyType !== undefined && !(KEY_TYPES as readonly string[]).includes(keyType)) {
+      throw new UsageError(`--key-type must be ${KEY_TYPES.join(' or ')} (got ${JSON.stringify(keyType)})`, 'USAGE', 'repo create');
+    }
+    const config = resolveConfig(values, io.env);
+    const body = {
+      name: target.name,
+      visibility: values.private ? 'private' : 'public',
+      ...(values.description !== undefined ? { description: values.description } : {}),
+      ...(keyType !== undefined ? { signingKey: keyType } : {}),
+    };
+    const repo = await new ApiClient(config).post<RepoView>('/api/v1/repos', body);
+    if (values.json) printJson(io.stdout, repo);
+    else io.stdout.write(`created ${repo.name}\n` + describeRepo(config.url, repo));
+    return 0;
+  },
+};
+
+const list: Command = {
+  name: 'list',
+  summary: 'list the repositories the token can read',
+  help: `Usage: packyard repo list [--json]
+
+Options:
+${GLOBAL_OPTIONS_HELP}`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('repo list', args, {});
+    if (values.help) return printOut(io, list.help);
+    expectPositionals('repo list', positionals, 0, 0, 'packyard repo list');
+    const config = resolveConfig(values, io.env);
+    const { repos } = await new ApiClient(config).get<{ repos: RepoView[] }>('/api/v1/repos');
+    if (values.json) printJson(io.stdout, repos);
+    else if (repos.length === 0) io.stdout.write('no repositories\n');
+    else {
+      const rows = repos.map((r) => [r.name, r.visibility, String(r.packageCount ?? '-'), shortDate(r.createdAt)]);
+      io.stdout.write(renderTable(['name', 'visibility', 'packages', 'created'], rows));
+    }
+    return 0;
+  },
+};
+
+const show: Command = {
+  name: 'show',
+  summary: 'show a repository and how to use it',
+  help: `Usage: packyard repo show <owner>/<repo> [--json]
+
+Options:
+${GLOBAL_OPTIONS_HELP}`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('repo show', args, {});
+    if (values.help) return printOut(io, show.help);
+    expectPositionals('repo show', positionals, 1, 1, 'packyard repo show <owner>/<repo>');
+    const target = parseRepoArg('repo show', positionals[0]);
+    const config = resolveConfig(values, io.env);
+    const repo = await new ApiClient(config).get<RepoView>(repoPath(target));
+    if (values.json) printJson(io.stdout, repo);
+    else io.stdout.write(describeRepo(config.url, repo));
+    return 0;
+  },
+};
+
+const remove: Command = {
+  name: 'delete',
+  summary: 'delete a repository',
+  help: `Usage: packyard repo delete <owner>/<repo> [--force]
+
+The registry refuses to delete a repository that still holds packages unless --force is given.
+
+Options:
+  --force           delete the repository with all its packages
+${GLOBAL_OPTIONS_HELP}`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('repo delete', args, { force: { type: 'boolean' } });
+    if (values.help) return printOut(io, remove.help);
+    expectPositionals('repo delete', positionals, 1, 1, 'packyard repo delete <owner>/<repo> [--force]');
+    const target = parseRepoArg('repo delete', positionals[0]);
+    const config = resolveConfig(values, io.env);
+    await new ApiClient(config).delete(repoPath(target) + (values.force ? '?force=true' : ''));
+    if (values.json) printJson(io.stdout, { deleted: target.name });
+    else io.stdout.write(`deleted ${target.name}\n`);
+    return 0;
+  },
+};
+
+export const repoGroup: CommandGroup = { name: 'repo', summary: 'create, list, show and delete repositories', subcommands: [create, list, show, remove] };

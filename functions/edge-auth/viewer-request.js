@@ -1,0 +1,89 @@
+// CloudFront Function (JavaScript runtime 2.0), viewer request. Runs before the cache for every read:
+// rewrites client URLs to object keys and keeps private repositories private. Plain ES5-style code on
+// purpose: CloudFront Functions accept only a subset of JavaScript. Keep it under 10 KB.
+import cf from 'cloudfront';
+
+var crypto = require('crypto');
+var kvs = cf.kvs();
+
+async function lookup(key) {
+  try {
+    return await kvs.get(key);
+  } catch (e) {
+    return null; // the store throws for a missing key
+  }
+}
+
+function credentials(headers) {
+  var out = [];
+  var auth = headers.authorization && headers.authorization.value;
+  if (auth) {
+    auth = auth.trim();
+    var sp = auth.indexOf(' ');
+    var scheme = sp > 0 ? auth.slice(0, sp).toLowerCase() : '';
+    var value = sp > 0 ? auth.slice(sp + 1).trim() : '';
+    if (scheme === 'basic' && value) {
+      var decoded = Buffer.from(value, 'base64').toString('utf8');
+      var colon = decoded.indexOf(':');
+      var user = colon >= 0 ? decoded.slice(0, colon) : decoded;
+      var pass = colon >= 0 ? decoded.slice(colon + 1) : '';
+      if (pass) out.push(pass);
+      if (user) out.push(user);
+    } else if ((scheme === 'bearer' || scheme === 'token') && value) {
+      out.push(value);
+    } else if (sp < 0) {
+      out.push(auth);
+    }
+  }
+  if (headers['x-nuget-apikey'] && headers['x-nuget-apikey'].value) out.push(headers['x-nuget-apikey'].value.trim());
+  return out;
+}
+
+// A token entry is JSON: {"r": ["owner/repo", "owner/*"] or ["*"], "e": expiry in unix seconds (optional)}.
+function tokenOpens(entry, repo, owner) {
+  var t;
+  try {
+    t = JSON.parse(entry);
+  } catch (e) {
+    return false;
+  }
+  if (t.e && t.e * 1000 <= Date.now()) return false;
+  var r = t.r || [];
+  return r.indexOf('*') >= 0 || r.indexOf(repo) >= 0 || r.indexOf(owner + '/*') >= 0;
+}
+
+function unauthorized(repo, message) {
+  return {
+    statusCode: 401,
+    statusDescription: 'Unauthorized',
+    headers: {
+      'www-authenticate': { value: 'Basic realm="' + repo + '"' },
+      'content-type': { value: 'text/plain; charset=utf-8' },
+      'cache-control': { value: 'no-store' },
+    },
+    body: { encoding: 'text', data: message + '\n' },
+  };
+}
+
+async function handler(event) {
+  var request = event.request;
+  var m = /^\/([a-z0-9][a-z0-9._-]*)\/([a-z0-9][a-z0-9._-]*)\/(.+)$/.exec(request.uri);
+  if (!m) return request;
+  var owner = m[1];
+  var repo = owner + '/' + m[2];
+  if (m[3] === 'gpgkey.asc') request.uri = '/' + repo + '/gpgkey';
+
+  if ((await lookup('r:' + repo)) !== 'private') return request;
+  var creds = credentials(request.headers);
+  if (creds.length === 0) return unauthorized(repo, 'authentication required');
+  for (var i = 0; i < creds.length; i++) {
+    if (creds[i].indexOf('pky_') !== 0) continue;
+    var entry = await lookup('t:' + crypto.createHash('sha256').update(creds[i]).digest('hex'));
+    if (entry && tokenOpens(entry, repo, owner)) {
+      // The origin never needs the credential; dropping it keeps it out of logs and cache keys.
+      delete request.headers.authorization;
+      return request;
+    }
+  }
+  return unauthorized(repo, 'the token is invalid, revoked, or not valid for this repository');
+}

@@ -1,0 +1,44 @@
+import { forbidden, unauthorized } from '../domain/errors';
+import { allows, type Permission, type TokenRecord } from '../domain/token';
+import { hashToken, looksLikeToken, sameDigest } from '../domain/token-secret';
+import { credentialsFrom } from '../http/credentials';
+import type { AppDeps } from './deps';
+
+/** The caller of a request: a valid, unrevoked, unexpired token. */
+export type Principal = TokenRecord;
+
+/** Resolves the request's credentials to a token, or undefined when it carries none that is valid. */
+export async function findPrincipal(
+  deps: Pick<AppDeps, 'meta' | 'clock'>,
+  headers: Record<string, string | undefined>,
+): Promise<Principal | undefined> {
+  for (const secret of credentialsFrom(headers)) {
+    if (!looksLikeToken(secret)) continue;
+    const hash = hashToken(secret);
+    const token = await deps.meta.getTokenByHash(hash);
+    // The lookup is by hash; the constant-time check guards against an adapter that matched loosely.
+    if (!token || !sameDigest(token.hash, hash) || token.revoked) continue;
+    if (token.expiresAt && Date.parse(token.expiresAt) <= deps.clock.now().getTime()) continue;
+    return token;
+  }
+  return undefined;
+}
+
+export async function authenticate(
+  deps: Pick<AppDeps, 'meta' | 'clock'>,
+  headers: Record<string, string | undefined>,
+): Promise<Principal> {
+  const p = await findPrincipal(deps, headers);
+  if (!p) throw unauthorized(credentialsFrom(headers).length ? 'the token is invalid, revoked or expired' : 'authentication required');
+  return p;
+}
+
+export function requirePermission(deps: Pick<AppDeps, 'clock'>, principal: Principal, repo: string, perm: Permission): void {
+  if (principal.kind !== 'api' || !allows(principal, repo, perm, deps.clock.now())) {
+    throw forbidden(`the token may not ${perm} ${repo}`);
+  }
+}
+
+export function requireAdmin(principal: Principal): void {
+  if (!principal.admin) throw forbidden('only an administrator token may do this');
+}

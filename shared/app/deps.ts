@@ -1,0 +1,19 @@
+import type { BlobStore } from '../ports/blob-store';
+import type { Clock } from '../ports/clock';
+import type { KeyWrapper } from '../ports/key-wrapper';
+import type { MetadataStore } from '../ports/metadata-store';
+import type { RebuildQueue } from '../ports/rebuild-queue';
+
+/** The ports every use case works through; AWS adapters in Lambda, emulator-backed ones locally. */
+export interface AppDeps {
+  meta: MetadataStore;
+  /** Accepted files and published indexes. */
+  packages: BlobStore;
+  /** Presigned upload targets, processed then deleted. */
+  incoming: BlobStore;
+  keys: KeyWrapper;
+  queue: RebuildQueue;
+  clock: Clock;
+  /** Base URL clients read from, without a trailing slash. */
+  publicBaseUrl: string;
+}

@@ -1,0 +1,92 @@
+import { LIMITS } from '../config';
+import { parseDistribution } from '../domain/distribution';
+import { CACHE_IMMUTABLE, CACHE_INDEX } from '../domain/package';
+import type { PublishedFile } from '../formats/format';
+import { formatById } from '../formats/registry';
+import type { RebuildRequest } from '../ports/rebuild-queue';
+import { openPrivateKey } from '../signing/envelope';
+import { createSigner } from '../signing/openpgp';
+import type { AppDeps } from './deps';
+import { keyContext, publishPublicKey, SIGNING_KEY_KIND } from './repos';
+
+export interface RebuildResult {
+  repo: string;
+  format: string;
+  scope: string;
+  members: number;
+  files: number;
+  pruned: number;
+  revision: number;
+}
+
+const isContentAddressed = (key: string) => key.includes('/by-hash/');
+
+/**
+ * Renders and publishes every index file of one scope from the stored fragments (no package file is read):
+ * content and by-hash files first, signed top-level files last, then prunes by-hash files that are no longer
+ * referenced and older than the grace period. Idempotent.
+ */
+export async function rebuildIndex(deps: AppDeps, req: RebuildRequest): Promise<RebuildResult | undefined> {
+  const repo = await deps.meta.getRepo(req.repo);
+  if (!repo) return undefined; // deleted since the request was queued
+  const format = formatById(req.format);
+  const key = await deps.meta.getSigningKey(repo.name, SIGNING_KEY_KIND);
+  if (!key) throw new Error(`repository ${repo.name} has no signing key`);
+  const members = await deps.meta.listScope(repo.name, format.id, req.scope);
+  const privateKey = await openPrivateKey(deps.keys, key, keyContext(repo.name));
+  const signer = await createSigner(privateKey);
+  const now = deps.clock.now();
+  const rendered = await format.render(
+    {
+      repo: repo.name,
+      distribution: parseDistribution(req.scope),
+      members: members.map((m) => ({ name: m.name, version: m.version, arch: m.arch, fragment: m.fragment })),
+      now,
+    },
+    signer,
+  );
+
+  const write = async (f: PublishedFile) => {
+    const immutable = isContentAddressed(f.key);
+    // A by-hash name fixes its content: an existing one needs no rewrite.
+    if (immutable && (await deps.packages.head(f.key))) return;
+    await deps.packages.put(f.key, f.body, { contentType: f.contentType, cacheControl: immutable ? CACHE_IMMUTABLE : CACHE_INDEX });
+  };
+  await inBatches(rendered.content, 8, write);
+  const previous = await deps.meta.getScopeState(repo.name, format.id, req.scope);
+  await nextSecondAfter(deps, previous?.publishedAt);
+  for (const f of rendered.top) await write(f);
+  await publishPublicKey(deps, repo.name, key.publicKeyArmored);
+
+  const current = new Set(rendered.content.map((f) => f.key));
+  const cutoff = now.getTime() - LIMITS.byHashGraceSeconds * 1000;
+  let pruned = 0;
+  for (const prefix of rendered.byHashPrefixes) {
+    for (const blob of await deps.packages.list(prefix)) {
+      if (!current.has(blob.key) && blob.lastModified.getTime() < cutoff) {
+        await deps.packages.delete(blob.key);
+        pruned++;
+      }
+    }
+  }
+
+  const revision = (previous?.revision ?? 0) + 1;
+  await deps.meta.putScopeState({ repo: repo.name, format: format.id, scope: req.scope, revision, publishedAt: deps.clock.now().toISOString() });
+  return { repo: repo.name, format: format.id, scope: req.scope, members: members.length, files: rendered.content.length + rendered.top.length, pruned, revision };
+}
+
+/**
+ * HTTP dates have one-second resolution: a client that fetched the previous top-level file in the same
+ * second would be told 304 Not Modified (apt sends If-Modified-Since). So a new publication never lands in
+ * the same second as the previous one.
+ */
+async function nextSecondAfter(deps: Pick<AppDeps, 'clock'>, previous: string | undefined): Promise<void> {
+  if (!previous) return;
+  const prevSecond = Math.floor(Date.parse(previous) / 1000);
+  const now = deps.clock.now().getTime();
+  if (Math.floor(now / 1000) <= prevSecond) await new Promise((r) => setTimeout(r, (prevSecond + 1) * 1000 - now + 5));
+}
+
+async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(fn));
+}

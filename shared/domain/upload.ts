@@ -1,0 +1,23 @@
+import type { PackageSummary } from './package';
+
+export type UploadStatus = 'pending' | 'accepted' | 'rejected';
+
+export interface UploadRecord {
+  id: string;
+  repo: string;
+  filename: string;
+  size: number;
+  sha256: string;
+  distribution: string;
+  /** Key of the object in the incoming bucket. */
+  incomingKey: string;
+  status: UploadStatus;
+  createdAt: string;
+  createdBy: string;
+  /** Set for multipart uploads (large files). */
+  multipartUploadId?: string;
+  package?: PackageSummary;
+  error?: { code: string; message: string };
+  /** Unix seconds; DynamoDB TTL removes the record after this. */
+  expiresAt: number;
+}

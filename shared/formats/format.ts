@@ -1,0 +1,96 @@
+import type { Distribution } from '../domain/distribution';
+import type { FileHashes } from '../domain/package';
+
+/** Every format Packyard serves. Only those in the registry (registry.ts) are accepted today. */
+export type FormatId = 'deb' | 'rpm' | 'apk' | 'npm' | 'pypi' | 'maven' | 'gem' | 'helm' | 'nuget' | 'cargo' | 'file';
+
+/** What a format's parser extracts and validates from an uploaded file. */
+export interface ParsedPackage {
+  name: string;
+  version: string;
+  /** Architecture or platform; '' where the format has none. */
+  arch: string;
+  /** Fields shown by the API and used to render the fragment (e.g. the Debian control paragraph). */
+  metadata: Record<string, string>;
+  /** Format-private text needed to render the fragment (e.g. the control paragraph verbatim). */
+  control?: string;
+}
+
+export interface ParseContext {
+  /** The name the client gave the file; informative only. */
+  filename?: string;
+}
+
+/** The stored file a fragment describes. */
+export interface StoredFile {
+  /** Key in the packages bucket. */
+  blobKey: string;
+  size: number;
+  hashes: FileHashes;
+}
+
+/** One package as the rebuild sees it: only what the index needs, never the file. */
+export interface IndexMember {
+  name: string;
+  version: string;
+  arch: string;
+  fragment: string;
+}
+
+export interface RenderInput {
+  /** `owner/repo` */
+  repo: string;
+  distribution: Distribution;
+  members: IndexMember[];
+  /** Signing time; also the index date. */
+  now: Date;
+}
+
+/** A file the rebuild publishes, keyed absolutely in the packages bucket. */
+export interface PublishedFile {
+  key: string;
+  body: Uint8Array;
+  contentType: string;
+}
+
+export interface RenderedIndex {
+  /** Content files, written first (by-hash copies included); safe to write in any order. */
+  content: PublishedFile[];
+  /** Top-level files written last, in this order (e.g. Release, Release.gpg, InRelease). */
+  top: PublishedFile[];
+  /** Key prefixes holding content-addressed files that are kept for a grace period, then pruned. */
+  byHashPrefixes: string[];
+}
+
+/** Signs with the repository's key. The private key lives only inside the implementation, in memory. */
+export interface Signer {
+  /** OpenPGP cleartext signature of `text` (InRelease). */
+  clearsign(text: string): Promise<string>;
+  /** Armored detached OpenPGP signature (Release.gpg, repomd.xml.asc). */
+  detachSign(data: Uint8Array): Promise<string>;
+}
+
+/**
+ * A format plug-in. Pure: no I/O, no AWS SDK. Parsing validates everything a client could get wrong and
+ * throws PackyardError with a format-prefixed code.
+ */
+export interface Format {
+  readonly id: FormatId;
+  /** Human name used in messages ("Debian package"). */
+  readonly label: string;
+  /** Does this format serve the distribution (`debian/bookworm` yes for deb, `el/9` no)? */
+  servesDistribution(d: Distribution): boolean;
+  /** Cheap check on the first bytes (magic numbers). */
+  detect(head: Uint8Array): boolean;
+  parse(bytes: Uint8Array, ctx: ParseContext): Promise<ParsedPackage>;
+  /** The index scope a package lands in; packages of one scope are rebuilt together. */
+  scope(d: Distribution, pkg: ParsedPackage): string;
+  /** Canonical file name, derived from the metadata. */
+  filename(pkg: ParsedPackage): string;
+  /** Where the accepted file lives in the packages bucket. */
+  blobKey(repo: string, d: Distribution, pkg: ParsedPackage): string;
+  /** Index fragment rendered once at ingest time. */
+  fragment(repo: string, d: Distribution, pkg: ParsedPackage, file: StoredFile): string;
+  /** Render every index file of one scope. */
+  render(input: RenderInput, signer: Signer): Promise<RenderedIndex>;
+}

@@ -1,0 +1,29 @@
+import type { Distribution } from '../domain/distribution';
+import { badRequest, Codes } from '../domain/errors';
+import { debFormat } from './deb';
+import type { Format, FormatId } from './format';
+
+/** The static registry of format plug-ins; adding a format means adding it here. */
+export const FORMATS: Partial<Record<FormatId, Format>> = {
+  deb: debFormat,
+};
+
+export function formatById(id: string): Format {
+  const f = FORMATS[id as FormatId];
+  if (!f) throw badRequest(Codes.UNKNOWN_FORMAT, `unknown format ${JSON.stringify(id)}`);
+  return f;
+}
+
+/** The format that serves a distribution: `debian/bookworm` -> deb. */
+export function formatForDistribution(d: Distribution): Format {
+  const f = Object.values(FORMATS).find((x) => x?.servesDistribution(d));
+  if (!f) {
+    throw badRequest(Codes.INVALID_DISTRIBUTION, `no format serves the distribution ${d.distro}/${d.release}`);
+  }
+  return f;
+}
+
+/** Detect the format of a file by its magic bytes. */
+export function detectFormat(head: Uint8Array): Format | undefined {
+  return Object.values(FORMATS).find((f) => f?.detect(head));
+}

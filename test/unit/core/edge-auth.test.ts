@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { isCfResponse, loadViewerRequest, VIEWER_REQUEST_FILE, type CfRequest, type CfResponse } from '../../../functions/edge-auth/run-function';
+import { repoEdgeKey, repoEdgeValue, tokenEdgeKey, tokenEdgeValue } from '../../../shared/domain/edge-entries';
+import type { RepoRecord } from '../../../shared/domain/repo';
+import type { TokenRecord } from '../../../shared/domain/token';
+
+const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+const repo = (name: string, visibility: 'public' | 'private') => ({ name, visibility }) as RepoRecord;
+const token = (secret: string, t: Partial<TokenRecord>): TokenRecord => ({
+  hash: sha(secret), id: 'tok_x', kind: 'api', name: 'n', user: 'u', admin: false, grants: {}, createdAt: '', createdBy: '', revoked: false, ...t,
+});
+
+const READER = 'pky_reader_secret_0123456789';
+const OTHER = 'pky_other_secret_0123456789abc';
+const REVOKED = 'pky_revoked_secret_0123456789';
+const EXPIRED = 'pky_expired_secret_0123456789';
+
+function store(): Map<string, string> {
+  const m = new Map<string, string>();
+  const put = (k: string, v: string | undefined) => v !== undefined && m.set(k, v);
+  put(repoEdgeKey('acme/secret'), repoEdgeValue(repo('acme/secret', 'private')));
+  put(repoEdgeKey('acme/open'), repoEdgeValue(repo('acme/open', 'public')));
+  put(tokenEdgeKey(sha(READER)), tokenEdgeValue(token(READER, { grants: { 'acme/secret': ['read'] } })));
+  put(tokenEdgeKey(sha(OTHER)), tokenEdgeValue(token(OTHER, { grants: { 'acme/open': ['read'] } })));
+  put(tokenEdgeKey(sha(REVOKED)), tokenEdgeValue(token(REVOKED, { grants: { 'acme/secret': ['read'] }, revoked: true })));
+  put(tokenEdgeKey(sha(EXPIRED)), tokenEdgeValue(token(EXPIRED, { grants: { 'acme/secret': ['read'] }, expiresAt: '2020-01-01T00:00:00Z' })));
+  return m;
+}
+
+// The function's source runs as CloudFront runs it: viewer-request event in, request or response out.
+const kv = store();
+const fn = loadViewerRequest({ get: async (k) => { const v = kv.get(k); if (v === undefined) throw new Error('not found'); return v; } });
+
+const event = (uri: string, headers: Record<string, string> = {}) => ({
+  version: '1.0' as const,
+  context: { eventType: 'viewer-request' as const },
+  viewer: { ip: '192.0.2.1' },
+  request: { method: 'GET', uri, querystring: {}, headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, { value: v }])) } as CfRequest,
+});
+const basic = (user: string, pass: string) => 'Basic ' + Buffer.from(`${user}:${pass}`).toString('base64');
+
+describe('edge-auth viewer-request function', () => {
+  it('passes public repositories through untouched', async () => {
+    const out = await fn(event('/acme/open/debian/dists/bookworm/InRelease'));
+    expect(isCfResponse(out)).toBe(false);
+    expect((out as CfRequest).uri).toBe('/acme/open/debian/dists/bookworm/InRelease');
+  });
+
+  it('rewrites gpgkey.asc to the stored key', async () => {
+    expect(((await fn(event('/acme/open/gpgkey.asc'))) as CfRequest).uri).toBe('/acme/open/gpgkey');
+  });
+
+  it('answers anonymous reads of a private repository with 401 and a Basic challenge', async () => {
+    const out = (await fn(event('/acme/secret/debian/dists/bookworm/InRelease'))) as CfResponse;
+    expect(out.statusCode).toBe(401);
+    expect(out.headers?.['www-authenticate'].value).toBe('Basic realm="acme/secret"');
+  });
+
+  it.each([
+    ['token as Basic user', basic(READER, '')],
+    ['token as Basic password', basic('__token__', READER)],
+    ['Bearer', `Bearer ${READER}`],
+    ['raw', READER],
+  ])('lets a valid read token in (%s) and strips it before the origin', async (_what, auth) => {
+    const out = await fn(event('/acme/secret/debian/pool/bookworm/main/h/hello/hello_1_amd64.deb', { authorization: auth }));
+    expect(isCfResponse(out)).toBe(false);
+    expect((out as CfRequest).headers.authorization).toBeUndefined();
+  });
+
+  it.each([
+    ['a token for another repository', `Bearer ${OTHER}`],
+    ['a revoked token', `Bearer ${REVOKED}`],
+    ['an expired token', `Bearer ${EXPIRED}`],
+    ['an unknown token', 'Bearer pky_unknown_000000000000000'],
+    ['garbage', 'Basic !!!'],
+  ])('refuses %s', async (_what, auth) => {
+    const out = (await fn(event('/acme/secret/debian/dists/bookworm/InRelease', { authorization: auth }))) as CfResponse;
+    expect(out.statusCode).toBe(401);
+  });
+
+  it('stays within CloudFront Functions limits (10 KB, no unsupported syntax)', () => {
+    const src = readFileSync(VIEWER_REQUEST_FILE, 'utf8');
+    expect(Buffer.byteLength(src)).toBeLessThan(10 * 1024);
+    expect(src).not.toMatch(/\bclass\b|\?\?|\?\.|\bmodule\.exports\b/);
+  });
+});
