@@ -26,9 +26,9 @@ export const createRebuildHandler = (deps: AppDeps) =>
       try {
         const started = Date.now();
         const result = await rebuildIndex(deps, g.req);
-        log('info', 'index rebuilt', { scope: id, messages: g.ids.length, ms: Date.now() - started, ...result });
+        log('info', 'index rebuilt', { group: id, messages: g.ids.length, ms: Date.now() - started, ...result });
       } catch (e) {
-        log('error', 'index rebuild failed', { scope: id, error: e instanceof Error ? e.stack ?? e.message : String(e) });
+        log('error', 'index rebuild failed', { group: id, error: e instanceof Error ? e.stack ?? e.message : String(e) });
         failures.push(...g.ids);
       }
     }

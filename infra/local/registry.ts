@@ -136,7 +136,9 @@ export async function startLocalRegistry(opts: LocalRegistryOptions): Promise<Lo
       idle,
       close: async () => {
         // Let in-flight uploads and rebuilds finish (bounded), so a stop never leaves a half-published index.
-        await Promise.race([idle(), new Promise((r) => setTimeout(r, 15_000))]);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([idle(), new Promise((r) => (timer = setTimeout(r, 15_000)))]);
+        clearTimeout(timer);
         await stopAll();
       },
     };
