@@ -1,5 +1,6 @@
 import { LIMITS } from '../config';
-import { parseDistribution } from '../domain/distribution';
+import { parseDistribution, type Distribution } from '../domain/distribution';
+import { isPackyardError } from '../domain/errors';
 import { CACHE_IMMUTABLE, CACHE_INDEX } from '../domain/package';
 import type { PublishedFile } from '../formats/format';
 import { formatById } from '../formats/registry';
@@ -39,7 +40,8 @@ export async function rebuildIndex(deps: AppDeps, req: RebuildRequest): Promise<
   const rendered = await format.render(
     {
       repo: repo.name,
-      distribution: parseDistribution(req.scope),
+      scope: req.scope,
+      distribution: scopeDistribution(req.scope),
       members: members.map((m) => ({ name: m.name, version: m.version, arch: m.arch, fragment: m.fragment })),
       now,
     },
@@ -85,6 +87,16 @@ async function nextSecondAfter(deps: Pick<AppDeps, 'clock'>, previous: string | 
   const prevSecond = Math.floor(Date.parse(previous) / 1000);
   const now = deps.clock.now().getTime();
   if (Math.floor(now / 1000) <= prevSecond) await new Promise((r) => setTimeout(r, (prevSecond + 1) * 1000 - now + 5));
+}
+
+/** Scopes of OS formats are distributions (`debian/bookworm`); other formats' scopes are not. */
+function scopeDistribution(scope: string): Distribution | undefined {
+  try {
+    return parseDistribution(scope);
+  } catch (e) {
+    if (isPackyardError(e)) return undefined;
+    throw e;
+  }
 }
 
 async function inBatches<T>(items: T[], size: number, fn: (item: T) => Promise<void>): Promise<void> {

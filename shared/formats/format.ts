@@ -40,10 +40,19 @@ export interface IndexMember {
 export interface RenderInput {
   /** `owner/repo` */
   repo: string;
-  distribution: Distribution;
+  /** The scope being rendered (for OS formats, `distro/release`; for others, e.g. a package name). */
+  scope: string;
+  /** Set when the scope is a distribution (`debian/bookworm`); see requireDistribution. */
+  distribution?: Distribution;
   members: IndexMember[];
   /** Signing time; also the index date. */
   now: Date;
+}
+
+/** The distribution of a render input, for formats whose scopes are distributions. */
+export function requireDistribution(input: RenderInput): Distribution {
+  if (!input.distribution) throw new Error(`scope ${input.scope} is not a distribution`);
+  return input.distribution;
 }
 
 /** A file the rebuild publishes, keyed absolutely in the packages bucket. */

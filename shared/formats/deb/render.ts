@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import type { IndexMember, PublishedFile, RenderedIndex, RenderInput, Signer } from '../format';
+import { requireDistribution, type IndexMember, type PublishedFile, type RenderedIndex, type RenderInput, type Signer } from '../format';
 import { type Field, serialiseParagraph } from './control';
 import { COMPONENT, distsDir } from './paths';
 import { compareVersions } from './version';
@@ -68,7 +68,8 @@ const gzip = (data: Uint8Array): Uint8Array => gzipSync(data, { level: 9 });
 const digest = (alg: string, data: Uint8Array) => createHash(alg).update(data).digest('hex');
 
 export async function renderDebIndex(input: RenderInput, signer: Signer): Promise<RenderedIndex> {
-  const { repo, distribution: d, members, now } = input;
+  const { repo, members, now } = input;
+  const d = requireDistribution(input);
   const base = distsDir(repo, d);
   const architectures = suiteArchitectures(members);
 
@@ -107,7 +108,8 @@ export async function renderDebIndex(input: RenderInput, signer: Signer): Promis
 }
 
 function releaseText(input: RenderInput, architectures: string[], files: IndexFile[]): string {
-  const { repo, distribution: d, now } = input;
+  const { repo, now } = input;
+  const d = requireDistribution(input);
   const width = Math.max(...files.map((f) => String(f.body.length).length));
   const fields: Field[] = [
     { name: 'Origin', value: repo },

@@ -40,7 +40,7 @@ describe('apt accepts a rendered suite', () => {
 
     const key = await generateSigningKey({ type: 'ed25519', name: 'Packyard acme/tools', email: 'tools@acme.packyard' });
     await fsp.writeFile(join(root, 'keyring.gpg'), key.publicKeyBinary);
-    const rendered = await debFormat.render({ repo, distribution: dist, members, now: new Date() }, await createSigner(key.privateKeyArmored));
+    const rendered = await debFormat.render({ repo, scope: `${dist.distro}/${dist.release}`, distribution: dist, members, now: new Date() }, await createSigner(key.privateKeyArmored));
     // Only by-hash copies: apt must follow Acquire-By-Hash to find the indexes.
     for (const f of rendered.content.filter((c) => c.key.includes('/by-hash/'))) await write(f.key, f.body);
     for (const f of rendered.top) await write(f.key, f.body);

@@ -58,7 +58,7 @@ const BASE = 'acme/tools/debian/dists/bookworm/';
 describe('rendering a Debian suite', () => {
   let rendered: RenderedIndex;
   beforeAll(async () => {
-    rendered = await debFormat.render({ repo: REPO, distribution: DIST, members: MEMBERS, now: NOW }, fakeSigner);
+    rendered = await debFormat.render({ repo: REPO, scope: 'debian/bookworm', distribution: DIST, members: MEMBERS, now: NOW }, fakeSigner);
   });
 
   it('matches the golden Packages and Release files', () => {
@@ -173,13 +173,13 @@ describe('rendering a Debian suite', () => {
   });
 
   it('is deterministic: the same members in any order give the same bytes', async () => {
-    const again = await debFormat.render({ repo: REPO, distribution: DIST, members: [...MEMBERS].reverse(), now: NOW }, fakeSigner);
+    const again = await debFormat.render({ repo: REPO, scope: 'debian/bookworm', distribution: DIST, members: [...MEMBERS].reverse(), now: NOW }, fakeSigner);
     const flat = (r: RenderedIndex) => [...r.content, ...r.top].map((f) => [f.key, sha256(f.body), f.contentType]);
     expect(flat(again)).toEqual(flat(rendered));
   });
 
   it('publishes amd64 and arm64 for an empty suite and for one holding only `all` packages', async () => {
-    const empty = await debFormat.render({ repo: REPO, distribution: { distro: 'any', release: 'any' }, members: [], now: NOW }, fakeSigner);
+    const empty = await debFormat.render({ repo: REPO, scope: 'any/any', distribution: { distro: 'any', release: 'any' }, members: [], now: NOW }, fakeSigner);
     const files = byKey(empty);
     const base = 'acme/tools/any/dists/any/';
     expect(text(files.get(base + 'Release')!.body)).toContain('\nArchitectures: amd64 arm64\n');
@@ -187,7 +187,7 @@ describe('rendering a Debian suite', () => {
     expect(files.get(`${base}main/binary-arm64/Packages`)!.body.length).toBe(0);
     expect(files.has(`${base}main/binary-arm64/by-hash/SHA256/${sha256('')}`)).toBe(true);
 
-    const allOnly = await debFormat.render({ repo: REPO, distribution: DIST, members: [member('docs', '1', 'all')], now: NOW }, fakeSigner);
+    const allOnly = await debFormat.render({ repo: REPO, scope: 'debian/bookworm', distribution: DIST, members: [member('docs', '1', 'all')], now: NOW }, fakeSigner);
     const release = text(byKey(allOnly).get(BASE + 'Release')!.body);
     expect(release).toContain('\nArchitectures: amd64 arm64\n');
     for (const a of ['amd64', 'arm64']) expect(text(byKey(allOnly).get(`${BASE}main/binary-${a}/Packages`)!.body)).toMatch(/^Package: docs\n/);

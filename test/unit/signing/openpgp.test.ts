@@ -29,7 +29,7 @@ async function renderSigned(key: GeneratedSigningKey, sub: string): Promise<{ re
   const dist = { distro: 'debian', release: 'bookworm' };
   const file = { blobKey: 'x', size: 3, hashes: { md5: '0'.repeat(32), sha1: '1'.repeat(40), sha256: '2'.repeat(64), sha512: '3'.repeat(128) } };
   const members = [{ name: 'hello', version: '1.0-1', arch: 'amd64', fragment: debFormat.fragment('acme/tools', dist, pkg, file) }];
-  const rendered = await debFormat.render({ repo: 'acme/tools', distribution: dist, members, now: new Date() }, signer);
+  const rendered = await debFormat.render({ repo: 'acme/tools', scope: 'debian/bookworm', distribution: dist, members, now: new Date() }, signer);
   const out = join(dir, sub);
   await fsp.mkdir(out);
   for (const f of rendered.top) await fsp.writeFile(join(out, f.key.slice(f.key.lastIndexOf('/') + 1)), f.body);
