@@ -13,6 +13,9 @@ export interface UploadRequest {
   size: number;
   sha256: string;
   distribution: string;
+  /** Declared package name and version (generic files). */
+  name?: string;
+  version?: string;
 }
 
 export interface ErrorBody {

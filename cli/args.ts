@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { parseDistribution } from '../shared/domain/distribution';
+import { distributionName, FILES, parseDistribution } from '../shared/domain/distribution';
 import { isPackyardError } from '../shared/domain/errors';
 import { parseRepoName } from '../shared/domain/repo';
 import { UsageError, errorMessage } from './errors';
@@ -57,19 +57,23 @@ export function parseRepoArg(command: string, value: string | undefined): { owne
   return asUsage(command, () => parseRepoName(value));
 }
 
-/** `acme/tools/debian/bookworm` -> repository `acme/tools`, distribution `debian/bookworm`. */
+/**
+ * `acme/tools/debian/bookworm` -> repository `acme/tools`, distribution `debian/bookworm`;
+ * `acme/tools/files` -> distribution `files` (generic files).
+ */
 export function parsePushTarget(value: string | undefined): { owner: string; repo: string; name: string; distribution: string } {
   const parts = (value ?? '').split('/');
-  if (parts.length !== 4) {
+  const generic = parts.length === 3 && parts[2] === FILES;
+  if (parts.length !== 4 && !generic) {
     throw new UsageError(
-      `the target must be <owner>/<repo>/<distro>/<release>, e.g. acme/tools/debian/bookworm (got ${JSON.stringify(value ?? '')})`,
+      `the target must be <owner>/<repo>/<distro>/<release> or <owner>/<repo>/files, e.g. acme/tools/debian/bookworm (got ${JSON.stringify(value ?? '')})`,
       'USAGE',
       'push',
     );
   }
   const repo = parseRepoArg('push', `${parts[0]}/${parts[1]}`);
-  const dist = asUsage('push', () => parseDistribution(`${parts[2]}/${parts[3]}`));
-  return { ...repo, distribution: `${dist.distro}/${dist.release}` };
+  const dist = asUsage('push', () => parseDistribution(parts.slice(2).join('/')));
+  return { ...repo, distribution: distributionName(dist) };
 }
 
 export function parseIntOption(command: string, flag: string, value: string | undefined, fallback: number, min: number, max: number): number {

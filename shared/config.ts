@@ -16,6 +16,12 @@ export const ENV = {
   KVS_ARN: 'KVS_ARN',
 } as const;
 
+/**
+ * The `purpose` encryption context of each kind of wrapped key; IAM conditions on it, so a function may
+ * unwrap one kind and not the other.
+ */
+export const KEY_PURPOSE = { signingKey: 'signing-key', edgeToken: 'edge-token' } as const;
+
 /** Presigned uploads land under this prefix of the incoming bucket; its object-created events run ingest. */
 export const INCOMING_PREFIX = 'incoming/';
 

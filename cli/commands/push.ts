@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { ApiClient, seg } from '../api-client';
-import type { ErrorBody, PackageView, UploadTicket } from '../api-types';
+import type { ErrorBody, PackageView, UploadRequest, UploadTicket } from '../api-types';
 import { expectPositionals, parseCommandArgs, parseIntOption, parsePushTarget } from '../args';
 import { printOut, type Command } from '../command';
 import { resolveConfig } from '../config';
-import { CliError, errorCode, errorMessage } from '../errors';
+import { CliError, UsageError, errorCode, errorMessage } from '../errors';
 import { digestFile } from '../file-digest';
 import { expandFileArgs } from '../glob';
 import { printJson, type CliIo } from '../io';
@@ -28,12 +28,15 @@ export interface PushJob {
   owner: string;
   repo: string;
   distribution: string;
+  /** Package name and version for generic files (`--name`, `--version`). */
+  declared?: { name?: string; version?: string };
   wait: boolean;
   transfer?: TransferOptions;
   poll?: PollOptions;
 }
 
-const USAGE = 'packyard push <owner>/<repo>/<distro>/<release> <file|glob>... [--json] [--concurrency N] [--no-wait]';
+const USAGE =
+  'packyard push <owner>/<repo>/<distro>/<release> | <owner>/<repo>/files <file|glob>... [--name NAME] [--version VERSION] [--json] [--concurrency N] [--no-wait]';
 
 /** Hash, request a presigned target, send the bytes, then wait for the server's verdict. Never throws. */
 export async function pushFile(job: PushJob, file: string, absPath: string, report: (s: FileState) => void): Promise<PushResult> {
@@ -43,7 +46,8 @@ export async function pushFile(job: PushJob, file: string, absPath: string, repo
     const { size, sha256 } = await digestFile(absPath);
     const uploadsPath = `/api/v1/repos/${seg(job.owner)}/${seg(job.repo)}/uploads`;
     const filename = path.basename(file);
-    const ticket = await job.client.post<UploadTicket>(uploadsPath, { filename, size, sha256, distribution: job.distribution });
+    const request: UploadRequest = { filename, size, sha256, distribution: job.distribution, ...job.declared };
+    const ticket = await job.client.post<UploadTicket>(uploadsPath, request);
     if (!ticket || typeof ticket.uploadId !== 'string') throw new CliError('BAD_RESPONSE', 'the upload request was answered without an uploadId');
     uploadId = ticket.uploadId;
     const uploadPath = `${uploadsPath}/${seg(uploadId)}`;
@@ -96,7 +100,14 @@ Uploads each file (shell globs, or quoted patterns with * and ?) to the distribu
   packyard push acme/tools/debian/bookworm ./dist/*.deb
 and waits until the registry has accepted or rejected it.
 
+Generic files go to <owner>/<repo>/files under a name and a semantic version, given with --name and
+--version or read from file names such as tool-1.2.3-linux-amd64.tar.gz, e.g.
+  packyard push acme/tools/files ./tool-1.2.3-linux-amd64.tar.gz --name tool --version 1.2.3
+They are served at /<owner>/<repo>/files/<name>/<version>/<file>, listed in /<owner>/<repo>/files/<name>/index.json.
+
 Options:
+  --name NAME       package name of generic files (default: read from the file name)
+  --version VERSION semantic version of generic files (default: read from the file name)
   --concurrency N   files uploaded at the same time (default 4)
   --no-wait         return once the bytes are uploaded, without waiting for the verdict
   --json            print an array of {file, uploadId, status, package?, error?} on stdout
@@ -109,10 +120,15 @@ Exit status: 0 when every file was accepted, 1 when any was rejected or failed, 
     const { values, positionals } = parseCommandArgs('push', args, {
       concurrency: { type: 'string' },
       'no-wait': { type: 'boolean' },
+      name: { type: 'string' },
+      version: { type: 'string' },
     });
     if (values.help) return printOut(io, pushCommand.help);
     expectPositionals('push', positionals, 2, Infinity, USAGE);
     const target = parsePushTarget(positionals[0]);
+    if ((values.name !== undefined || values.version !== undefined) && target.distribution !== 'files') {
+      throw new UsageError('--name and --version apply to generic files only (target <owner>/<repo>/files)', 'USAGE', 'push');
+    }
     const concurrency = parseIntOption('push', 'concurrency', values.concurrency, 4, 1, 64);
     const config = resolveConfig(values, io.env);
     const files = await expandFileArgs(positionals.slice(1), io.cwd);
@@ -122,6 +138,7 @@ Exit status: 0 when every file was accepted, 1 when any was rejected or failed, 
       owner: target.owner,
       repo: target.repo,
       distribution: target.distribution,
+      ...(values.name !== undefined || values.version !== undefined ? { declared: { name: values.name, version: values.version } } : {}),
       wait: !values['no-wait'],
       transfer: DEFAULT_TRANSFER,
       poll: DEFAULT_POLL,

@@ -63,9 +63,14 @@ ${GLOBAL_OPTIONS_HELP}`,
       ...(values.description !== undefined ? { description: values.description } : {}),
       ...(keyType !== undefined ? { signingKey: keyType } : {}),
     };
-    const repo = await new ApiClient(config).post<RepoView>('/api/v1/repos', body);
+    const repo = await new ApiClient(config).post<RepoView & { masterToken?: { token: string } }>('/api/v1/repos', body);
     if (values.json) printJson(io.stdout, repo);
-    else io.stdout.write(`created ${repo.name}\n` + describeRepo(config.url, repo));
+    else {
+      io.stdout.write(`created ${repo.name}\n` + describeRepo(config.url, repo));
+      if (repo.masterToken) {
+        io.stdout.write(`master token: ${repo.masterToken.token}\n  (shown once: it mints read tokens for machines, e.g. via ${config.url}/install/repositories/${repo.name}/script.deb.sh)\n`);
+      }
+    }
     return 0;
   },
 };

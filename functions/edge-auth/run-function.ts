@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import vm from 'node:vm';
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 
 /** The subset of a CloudFront KeyValueStore handle the function uses; `get` rejects for a missing key. */
 export interface EdgeKvs {
@@ -40,7 +40,7 @@ export function loadViewerRequest(kvs: EdgeKvs, source = readFileSync(VIEWER_REQ
   const body = source.replace(/^import cf from 'cloudfront';$/m, '');
   const cfModule = { kvs: () => kvs };
   const requireShim = (name: string) => {
-    if (name === 'crypto') return { createHash };
+    if (name === 'crypto') return { createHash, createHmac };
     throw new Error(`CloudFront Functions have no module ${name}`);
   };
   const context = vm.createContext({ cf: cfModule, require: requireShim, Buffer, Date, JSON });

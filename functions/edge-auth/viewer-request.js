@@ -39,8 +39,10 @@ function credentials(headers) {
   return out;
 }
 
-// A token entry is JSON: {"r": ["owner/repo", "owner/*"] or ["*"], "e": expiry in unix seconds (optional)}.
-function tokenOpens(entry, repo, owner) {
+// A token entry is JSON: {"r": ["owner/repo", "owner/*"] or ["*"], "u": its user, "e": expiry in unix
+// seconds (optional)}. A user also reads the repositories under their name (`o:<user>` marks registered
+// users) and those they collaborate on (`c:<repo>#<user>`).
+async function tokenOpens(entry, repo, owner) {
   var t;
   try {
     t = JSON.parse(entry);
@@ -49,7 +51,35 @@ function tokenOpens(entry, repo, owner) {
   }
   if (t.e && t.e * 1000 <= Date.now()) return false;
   var r = t.r || [];
-  return r.indexOf('*') >= 0 || r.indexOf(repo) >= 0 || r.indexOf(owner + '/*') >= 0;
+  if (r.indexOf('*') >= 0 || r.indexOf(repo) >= 0 || r.indexOf(owner + '/*') >= 0) return true;
+  if (!t.u) return false;
+  if (t.u === owner && (await lookup('o:' + t.u))) return true;
+  return !!(await lookup('c:' + repo + '#' + t.u));
+}
+
+function fromBase64Url(s) {
+  var b = s.replace(/-/g, '+').replace(/_/g, '/');
+  while (b.length % 4) b += '=';
+  return Buffer.from(b, 'base64').toString('utf8');
+}
+
+// A read token is `pky_<base64url JSON {r, i, p}>.<hex HMAC-SHA256>` signed with the key at `k:read`; it is
+// valid for repository r unless it (i) or its master token (p) is listed as revoked (`x:<id>`).
+async function readTokenOpens(token, repo) {
+  var dot = token.lastIndexOf('.');
+  if (dot < 0) return false;
+  var key = await lookup('k:read');
+  if (!key) return false;
+  var body = token.slice(0, dot);
+  if (crypto.createHmac('sha256', key).update(body).digest('hex') !== token.slice(dot + 1)) return false;
+  var claims;
+  try {
+    claims = JSON.parse(fromBase64Url(body.slice(4)));
+  } catch (e) {
+    return false;
+  }
+  if (claims.r !== repo || !claims.i || !claims.p) return false;
+  return !(await lookup('x:' + claims.i)) && !(await lookup('x:' + claims.p));
 }
 
 function unauthorized(repo, message) {
@@ -78,8 +108,12 @@ async function handler(event) {
   if (creds.length === 0) return unauthorized(repo, 'authentication required');
   for (var i = 0; i < creds.length; i++) {
     if (creds[i].indexOf('pky_') !== 0) continue;
-    var entry = await lookup('t:' + crypto.createHash('sha256').update(creds[i]).digest('hex'));
-    if (entry && tokenOpens(entry, repo, owner)) {
+    var opens = creds[i].indexOf('.') > 0 ? await readTokenOpens(creds[i], repo) : false;
+    if (!opens) {
+      var entry = await lookup('t:' + crypto.createHash('sha256').update(creds[i]).digest('hex'));
+      opens = !!entry && (await tokenOpens(entry, repo, owner));
+    }
+    if (opens) {
       // The origin never needs the credential; dropping it keeps it out of logs and cache keys.
       delete request.headers.authorization;
       return request;

@@ -5,6 +5,7 @@ import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AccessLevel,
   AllowedMethods,
+  type BehaviorOptions,
   CachePolicy,
   Distribution,
   Function as CloudFrontFunction,
@@ -16,11 +17,14 @@ import {
   OriginProtocolPolicy,
   OriginRequestPolicy,
   ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
 import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { API_ROUTES } from '../../functions/api/routes';
+import { acknowledge } from '../nag';
 
 export interface CdnProps {
   readonly packagesBucket: IBucket;
@@ -71,12 +75,25 @@ export class Cdn extends Construct {
 
     const stack = Stack.of(this);
     const apiDomain = `${props.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
+    const apiBehavior: BehaviorOptions = {
+      origin: new HttpOrigin(apiDomain, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY }),
+      // A POST must not be redirected; API clients use https.
+      viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: AllowedMethods.ALLOW_ALL,
+      cachePolicy: CachePolicy.CACHING_DISABLED,
+      // API Gateway routes on its own Host name, so everything else (Authorization included) is forwarded.
+      originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      compress: false,
+      responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
+    };
 
     this.distribution = new Distribution(this, 'Distribution', {
       comment: 'Packyard',
       httpVersion: HttpVersion.HTTP2_AND_3,
       domainNames: props.domainName ? [props.domainName] : undefined,
       certificate: props.certificateArn ? Certificate.fromCertificateArn(this, 'Certificate', props.certificateArn) : undefined,
+      // Settable only with a custom certificate; every client Packyard serves speaks TLS 1.2.
+      minimumProtocolVersion: props.certificateArn ? SecurityPolicyProtocol.TLS_V1_2_2021 : undefined,
       defaultRootObject: ROOT_OBJECT,
       enableLogging: true,
       logBucket: props.accessLogBucket,
@@ -95,26 +112,45 @@ export class Cdn extends Construct {
         responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
         functionAssociations: [{ function: this.edgeFunction, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
-      additionalBehaviors: {
-        '/api/*': {
-          origin: new HttpOrigin(apiDomain, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY }),
-          // A POST must not be redirected; API clients use https.
-          viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
-          allowedMethods: AllowedMethods.ALLOW_ALL,
-          cachePolicy: CachePolicy.CACHING_DISABLED,
-          // API Gateway routes on its own Host name, so everything else (Authorization included) is forwarded.
-          originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
-          compress: false,
-          responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
-        },
-      },
+      additionalBehaviors: Object.fromEntries(apiPathPatterns(API_ROUTES).map((pattern) => [pattern, apiBehavior])),
     });
 
     Annotations.of(this).acknowledgeWarning(
       '@aws-cdk/aws-cloudfront-origins:listBucketSecurityRisk',
       'defaultRootObject is set, so `/` never lists the bucket',
     );
+    acknowledge(
+      this.distribution,
+      'AwsSolutions-CFR1',
+      'a package registry serves its clients wherever they are; an operator who must restrict countries adds a geo restriction (infra/README.md)',
+    );
+    acknowledge(
+      this.distribution,
+      'AwsSolutions-CFR2',
+      'reads are static objects behind the token check of the viewer-request function and the API throttles per stage; a WAF web ACL (billed per rule and request) is the operator\'s choice (infra/README.md)',
+    );
+    if (!props.certificateArn) {
+      acknowledge(
+        this.distribution,
+        'AwsSolutions-CFR4',
+        'without a custom domain CloudFront serves its default *.cloudfront.net certificate, whose TLS policy cannot be set; with domainName and certificateArn the minimum is TLSv1.2_2021',
+      );
+    }
 
     this.publicBaseUrl = `https://${props.domainName ?? this.distribution.distributionDomainName}`;
   }
+}
+
+/**
+ * The CloudFront path patterns that must reach the API rather than the bucket, from the API's own route list:
+ * a route under a fixed first segment (`/api/...`, `/install/...`) brings that whole tree; a route beside a
+ * repository's files (`/{owner}/{repo}/script.deb.sh`) brings exactly that shape.
+ */
+export function apiPathPatterns(routes: readonly string[]): string[] {
+  const patterns = routes.map((route) => {
+    const segments = route.split(' ')[1].split('/').slice(1);
+    if (!segments[0].startsWith('{')) return `/${segments[0]}/*`;
+    return '/' + segments.map((seg) => (seg.startsWith('{') ? '*' : seg)).join('/');
+  });
+  return [...new Set(patterns)];
 }

@@ -1,9 +1,11 @@
 import path from 'node:path';
 import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, LoggingFormat, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat, type NodejsFunctionProps } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { acknowledge } from '../nag';
 
 const REPO_ROOT = path.join(__dirname, '..', '..');
 const IMPORT_META_URL = '__packyardImportMetaUrl';
@@ -18,10 +20,15 @@ export interface HandlerFunctionProps extends Pick<NodejsFunctionProps, 'retryAt
   readonly removalPolicy: RemovalPolicy;
 }
 
-/** A Packyard Lambda: Node 22 on arm64, bundled locally by esbuild (no Docker), with its own log group. */
+/**
+ * A Packyard Lambda: Node 22 on arm64, bundled locally by esbuild (no Docker), with its own log group and a
+ * role that starts with nothing but writing to that group (no AWS managed policy); bind* calls add the rest.
+ */
 export class HandlerFunction extends NodejsFunction {
   constructor(scope: Construct, id: string, props: HandlerFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: props.logRetention, removalPolicy: props.removalPolicy });
+    const role = new Role(scope, `${id}Role`, { assumedBy: new ServicePrincipal('lambda.amazonaws.com'), description: props.description });
+    logGroup.grantWrite(role);
     super(scope, id, {
       entry: path.join(REPO_ROOT, props.entry),
       handler: 'handler',
@@ -33,6 +40,9 @@ export class HandlerFunction extends NodejsFunction {
       timeout: props.timeout,
       memorySize: props.memorySize,
       logGroup,
+      // The runtime wraps each line in JSON with the timestamp, level and Lambda request id.
+      loggingFormat: LoggingFormat.JSON,
+      role,
       retryAttempts: props.retryAttempts,
       onFailure: props.onFailure,
       // Stack traces point at the TypeScript sources instead of minified bundle lines.
@@ -52,6 +62,11 @@ export class HandlerFunction extends NodejsFunction {
         banner: `const ${IMPORT_META_URL} = require('url').pathToFileURL(__filename).href;`,
       },
     });
+    acknowledge(
+      this,
+      'AwsSolutions-L1',
+      'Node.js 22 is a maintained LTS Lambda runtime and the bundles target it; moving to a newer line is a deliberate upgrade with a full test run (infra/README.md, Upgrading)',
+    );
   }
 }
 

@@ -3,14 +3,13 @@ import { AttributeType, BillingMode, ProjectionType, StreamViewType, Table } fro
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { LIMITS, TABLE } from '../../shared/config';
+import { TABLE } from '../../shared/config';
 
 export interface StorageProps {
   readonly removalPolicy: RemovalPolicy;
+  /** Uploads that were never processed are deleted after this many days. */
+  readonly incomingRetentionDays: number;
 }
-
-/** Where presigned uploads land; process-upload listens on this prefix. */
-const DAY_SECONDS = 24 * 3600;
 
 /** Buckets, the single table and the key that wraps repository signing keys. */
 export class Storage extends Construct {
@@ -55,7 +54,7 @@ export class Storage extends Construct {
       serverAccessLogsPrefix: 's3/incoming/',
       lifecycleRules: [
         {
-          expiration: Duration.days(Math.ceil(LIMITS.uploadRetentionSeconds / DAY_SECONDS)),
+          expiration: Duration.days(props.incomingRetentionDays),
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],

@@ -11,11 +11,12 @@ import { createRebuildHandler } from '../../functions/rebuild-index/handler';
 import type { AppDeps } from '../../shared/app/deps';
 import { mintApiToken } from '../../shared/app/tokens';
 import { DynamoMetadataStore } from '../../shared/aws/dynamo-metadata-store';
+import { HttpJwksSource } from '../../shared/aws/http-jwks-source';
 import { S3BlobStore } from '../../shared/aws/s3-blob-store';
-import { repoEdgeKey, repoEdgeValue, tokenEdgeKey, tokenEdgeValue } from '../../shared/domain/edge-entries';
+import { collaboratorEdgeKey, EDGE_TOKEN_KEY, PRESENT, repoEdgeKey, repoEdgeValue, revokedEdgeKey, revokedEdgeValue, tokenEdgeKey, tokenEdgeValue } from '../../shared/domain/edge-entries';
+import { edgeTokenKey } from '../../shared/app/edge-key';
 import { log } from '../../shared/http/middleware';
 import { systemClock } from '../../shared/ports/clock';
-import type { MetadataStore } from '../../shared/ports/metadata-store';
 import type { EdgeKvs } from '../../functions/edge-auth/run-function';
 import { ensureTable, makeDynamoClients, makeS3Client, startDynamoLocal, startS3rver } from './emulators';
 import { FileKeyWrapper } from './file-key-wrapper';
@@ -38,6 +39,9 @@ export interface LocalRegistry {
   adminTokenFile: string;
   deps: AppDeps;
   queue: LocalRebuildQueue;
+  /** Where the embedded emulators listen (tests inspect what is stored). */
+  dynamoEndpoint: string;
+  tableName: string;
   /** Resolves when every queued index rebuild and upload has been processed. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -76,7 +80,7 @@ export async function startLocalRegistry(opts: LocalRegistryOptions): Promise<Lo
     const server = createLocalServer({
       apiRoutes: API_ROUTES,
       api: (e) => apiHandler(e, lambdaContext()),
-      viewerRequest: loadViewerRequest(localEdgeStore(() => deps.meta)),
+      viewerRequest: loadViewerRequest(localEdgeStore(() => deps)),
       packages: () => deps.packages,
       s3: {
         prefix: S3_PREFIX,
@@ -105,6 +109,8 @@ export async function startLocalRegistry(opts: LocalRegistryOptions): Promise<Lo
       keys: new FileKeyWrapper(join(dataDir, 'master.key')),
       queue,
       clock: systemClock,
+      // Local CI issuers (and the tests' own) serve plain http on loopback.
+      jwks: new HttpJwksSource({ allowInsecureLoopback: true }),
       publicBaseUrl: url,
     };
     const apiHandler = createApiHandler(deps);
@@ -133,6 +139,8 @@ export async function startLocalRegistry(opts: LocalRegistryOptions): Promise<Lo
       adminTokenFile,
       deps,
       queue,
+      dynamoEndpoint: dynamo.endpoint,
+      tableName: TABLE_NAME,
       idle,
       close: async () => {
         // Let in-flight uploads and rebuilds finish (bounded), so a stop never leaves a half-published index.
@@ -161,16 +169,27 @@ async function bootstrapAdmin(deps: AppDeps, file: string): Promise<string | und
 }
 
 /** What CloudFront's KeyValueStore holds in AWS, derived from the table locally (revocation is immediate). */
-function localEdgeStore(meta: () => MetadataStore): EdgeKvs {
+function localEdgeStore(getDeps: () => AppDeps): EdgeKvs {
   return {
     async get(key) {
+      const deps = getDeps();
       let value: string | undefined;
-      if (key.startsWith('r:')) {
-        const repo = await meta().getRepo(key.slice(2));
+      if (key === EDGE_TOKEN_KEY) {
+        value = await edgeTokenKey(deps);
+      } else if (key.startsWith('r:')) {
+        const repo = await deps.meta.getRepo(key.slice(2));
         value = repo && repoEdgeKey(repo.name) === key ? repoEdgeValue(repo) : undefined;
       } else if (key.startsWith('t:')) {
-        const token = await meta().getTokenByHash(key.slice(2));
+        const token = await deps.meta.getTokenByHash(key.slice(2));
         value = token && tokenEdgeKey(token.hash) === key ? tokenEdgeValue(token) : undefined;
+      } else if (key.startsWith('o:')) {
+        value = (await deps.meta.getUser(key.slice(2))) ? PRESENT : undefined;
+      } else if (key.startsWith('c:')) {
+        const [repo, user] = key.slice(2).split('#');
+        value = user && (await deps.meta.getCollaborator(repo, user)) && collaboratorEdgeKey(repo, user) === key ? PRESENT : undefined;
+      } else if (key.startsWith('x:')) {
+        const token = await deps.meta.getTokenById(key.slice(2));
+        value = token && revokedEdgeKey(token.id) === key ? revokedEdgeValue(token) : undefined;
       }
       if (value === undefined) throw new Error('key not found');
       return value;

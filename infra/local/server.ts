@@ -24,6 +24,9 @@ export interface S3Ingress {
   uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, file: string, size: number): Promise<string>;
 }
 
+/** Install scripts beside a repository's files are rendered by the API, as CloudFront routes them. */
+const SCRIPT_PATH = /^\/[^/]+\/[^/]+\/script\.(deb|rpm)\.sh$/;
+
 export interface LocalServerOptions {
   apiRoutes: readonly string[];
   api: (event: HttpEvent) => Promise<HttpResult>;
@@ -51,7 +54,10 @@ export function createLocalServer(opts: LocalServerOptions): Server {
     }
     if (!opts.isReady()) return text(res, 503, 'starting\n');
     if (url.pathname.startsWith(opts.s3.prefix + '/')) return s3Put(req, res, url);
-    if (url.pathname === '/api' || url.pathname.startsWith('/api/')) return api(req, res, url, method);
+    // API Gateway's paths: the management API and Packagecloud's install endpoints.
+    if (url.pathname === '/api' || url.pathname.startsWith('/api/') || url.pathname.startsWith('/install/') || SCRIPT_PATH.test(url.pathname)) {
+      return api(req, res, url, method);
+    }
     if (method !== 'GET' && method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       return text(res, 405, 'method not allowed\n');
@@ -114,10 +120,10 @@ export function createLocalServer(opts: LocalServerOptions): Server {
     }
     // If-Range with a stale validator means: send the whole current object.
     const ifRange = typeof req.headers['if-range'] === 'string' ? req.headers['if-range'] : undefined;
-    const useRange = range && (!ifRange || ifRange === etag || Date.parse(ifRange) >= Math.floor(info.lastModified.getTime() / 1000) * 1000) ? range : undefined;
+    const useRange = absoluteRange(range, info.size) && (!ifRange || ifRange === etag || Date.parse(ifRange) >= Math.floor(info.lastModified.getTime() / 1000) * 1000) ? range : undefined;
     let obj;
     try {
-      obj = await opts.packages().getStream(key, useRange);
+      obj = await opts.packages().getStream(key, useRange ? absoluteRange(useRange, info.size) : undefined);
     } catch (e) {
       if (isPackyardError(e) && e.status === 416) {
         res.setHeader('content-range', `bytes */${info.size}`);
@@ -193,6 +199,14 @@ export function createLocalServer(opts: LocalServerOptions): Server {
       else res.destroy();
     });
   });
+}
+
+/** `bytes=-N` (the last N bytes) as an absolute range: s3rver misreads suffix ranges, S3 does not. */
+function absoluteRange(range: string | undefined, size: number): string | undefined {
+  const suffix = range && /^bytes=-(\d+)$/.exec(range.trim());
+  if (!suffix) return range;
+  const n = Math.min(Number(suffix[1]), size);
+  return n > 0 ? `bytes=${size - n}-${size - 1}` : range;
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {

@@ -1,5 +1,7 @@
 import type { BlobStore } from '../ports/blob-store';
+import type { CdnCache } from '../ports/cdn-cache';
 import type { Clock } from '../ports/clock';
+import type { JwksSource } from '../ports/jwks-source';
 import type { KeyWrapper } from '../ports/key-wrapper';
 import type { MetadataStore } from '../ports/metadata-store';
 import type { RebuildQueue } from '../ports/rebuild-queue';
@@ -14,6 +16,10 @@ export interface AppDeps {
   keys: KeyWrapper;
   queue: RebuildQueue;
   clock: Clock;
+  /** OIDC issuers' signing keys, for the CI token exchange. */
+  jwks: JwksSource;
   /** Base URL clients read from, without a trailing slash. */
   publicBaseUrl: string;
+  /** The CDN in front of the packages bucket, where there is one (not locally). */
+  cdn?: CdnCache;
 }

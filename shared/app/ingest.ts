@@ -1,5 +1,5 @@
 import type { Distribution } from '../domain/distribution';
-import { parseDistribution } from '../domain/distribution';
+import { distributionName, parseDistribution } from '../domain/distribution';
 import { badRequest, Codes, conflict, tooLarge, unsupported } from '../domain/errors';
 import { fileHashes } from '../domain/hashes';
 import { CACHE_IMMUTABLE, packageId, type PackageRecord } from '../domain/package';
@@ -7,7 +7,9 @@ import type { UploadRecord } from '../domain/upload';
 import { LIMITS } from '../config';
 import { detectFormat, formatForDistribution } from '../formats/registry';
 import { BlobExistsError } from '../ports/blob-store';
+import { ensureApkKey } from './apk-key';
 import type { AppDeps } from './deps';
+import { audit } from './audit';
 import { loadRepo } from './repos';
 
 export interface IngestInput {
@@ -15,9 +17,13 @@ export interface IngestInput {
   repo: string;
   distribution: string | Distribution;
   bytes: Uint8Array;
-  /** The client's file name: informative only, never used for storage. */
+  /** The client's file name: informative only, except for generic files, whose identity includes it. */
   filename?: string;
+  /** Name and version the client declared (generic files). */
+  declared?: { name?: string; version?: string };
   actor: string;
+  /** Where the upload came from, for the audit log. */
+  sourceIp?: string;
   /** What the upload request promised; the bytes must match it. */
   expected?: { size: number; sha256: string };
   /** Set when the bytes came through the presigned path: its status is committed with the package. */
@@ -44,14 +50,17 @@ export async function ingestPackage(deps: AppDeps, input: IngestInput): Promise<
       throw badRequest(Codes.CHECKSUM_MISMATCH, `the file's sha256 is ${hashes.sha256}, the upload declared ${input.expected.sha256}`);
     }
   }
-  const detected = detectFormat(bytes.subarray(0, 1024));
-  if (!detected) {
-    throw unsupported(Codes.UNKNOWN_FORMAT, `the file is not a package Packyard recognises (expected a ${format.label} for ${dist.distro}/${dist.release})`);
+  // Generic files take any bytes (a .deb pushed as a file is fine); every other target takes only its format.
+  if (format.id !== 'file') {
+    const detected = detectFormat(bytes.subarray(0, 1024));
+    if (!detected) {
+      throw unsupported(Codes.UNKNOWN_FORMAT, `the file is not a package Packyard recognises (expected a ${format.label} for ${distributionName(dist)})`);
+    }
+    if (detected.id !== format.id) {
+      throw badRequest(Codes.FORMAT_MISMATCH, `a ${detected.label} cannot be added to ${distributionName(dist)}, which takes a ${format.label}`);
+    }
   }
-  if (detected.id !== format.id) {
-    throw badRequest(Codes.FORMAT_MISMATCH, `a ${detected.label} cannot be added to ${dist.distro}/${dist.release}, which takes a ${format.label}`);
-  }
-  const parsed = await format.parse(bytes, { filename: input.filename });
+  const parsed = await format.parse(bytes, { filename: input.filename, declared: input.declared });
   const scope = format.scope(dist, parsed);
   const id = packageId(format.id, scope, parsed.name, parsed.version, parsed.arch);
   const identity = `${parsed.name} ${parsed.version} ${parsed.arch}`.trim();
@@ -59,6 +68,8 @@ export async function ingestPackage(deps: AppDeps, input: IngestInput): Promise<
   if (await deps.meta.getPackage(repo.name, id)) {
     throw conflict(Codes.PACKAGE_EXISTS, `${identity} already exists in ${repo.name} ${scope}`, { id });
   }
+  // The index of an Alpine branch is signed with a per-repository RSA key, made on the first valid upload.
+  if (format.id === 'apk') await ensureApkKey(deps, repo.name);
 
   const blobKey = format.blobKey(repo.name, dist, parsed);
   try {
@@ -76,7 +87,7 @@ export async function ingestPackage(deps: AppDeps, input: IngestInput): Promise<
     id,
     repo: repo.name,
     format: format.id,
-    distribution: `${dist.distro}/${dist.release}`,
+    distribution: distributionName(dist),
     scope,
     name: parsed.name,
     version: parsed.version,
@@ -93,5 +104,12 @@ export async function ingestPackage(deps: AppDeps, input: IngestInput): Promise<
   const { fragment: _f, ...summary } = record;
   await deps.meta.commitPackage(record, input.upload ? { ...input.upload, status: 'accepted', package: summary } : undefined);
   await deps.queue.enqueue([{ repo: repo.name, format: format.id, scope }]);
+  await audit(deps, { user: input.actor, sourceIp: input.sourceIp }, repo.name, 'package.accepted', id, {
+    name: record.name,
+    version: record.version,
+    arch: record.arch,
+    distribution: record.distribution,
+    sha256: hashes.sha256,
+  });
   return record;
 }

@@ -1,11 +1,12 @@
 import { parseDistribution } from '../domain/distribution';
-import { Codes, notFound } from '../domain/errors';
+import { Codes, isPackyardError, notFound } from '../domain/errors';
 import { type PackageRecord, type PackageSummary, toSummary } from '../domain/package';
 import { parseRepoName } from '../domain/repo';
 import type { Page } from '../ports/metadata-store';
 import type { Principal } from './auth';
 import { requirePermission } from './auth';
 import type { AppDeps } from './deps';
+import { actorOf, audit } from './audit';
 import { ingestPackage } from './ingest';
 import { loadRepo } from './repos';
 
@@ -14,18 +15,27 @@ export async function uploadPackage(
   deps: AppDeps,
   principal: Principal,
   repoName: string,
-  input: { bytes: Uint8Array; filename?: string; distribution?: string },
+  input: { bytes: Uint8Array; filename?: string; distribution?: string; declared?: { name?: string; version?: string } },
 ): Promise<PackageSummary> {
   const { name } = parseRepoName(repoName);
   requirePermission(deps, principal, name, 'push');
-  const pkg = await ingestPackage(deps, {
-    repo: name,
-    distribution: parseDistribution(input.distribution),
-    bytes: input.bytes,
-    filename: input.filename,
-    actor: principal.user,
-  });
-  return toSummary(pkg);
+  try {
+    const pkg = await ingestPackage(deps, {
+      repo: name,
+      distribution: parseDistribution(input.distribution),
+      bytes: input.bytes,
+      filename: input.filename,
+      declared: input.declared,
+      actor: principal.user,
+      sourceIp: principal.sourceIp,
+    });
+    return toSummary(pkg);
+  } catch (e) {
+    if (isPackyardError(e) && e.expose && e.code !== Codes.REPO_NOT_FOUND) {
+      await audit(deps, actorOf(principal), name, 'package.rejected', input.filename ?? '', { code: e.code });
+    }
+    throw e;
+  }
 }
 
 export async function listPackages(
@@ -72,7 +82,9 @@ export async function addDistribution(
     bytes,
     filename: source.filename,
     actor: principal.user,
+    sourceIp: principal.sourceIp,
     expected: { size: source.size, sha256: source.hashes.sha256 },
   });
+  await audit(deps, actorOf(principal), name, 'package.distribution-added', pkg.id, { from: source.id, distribution: pkg.distribution });
   return toSummary(pkg);
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { LIMITS } from '../config';
 import { parseDistribution, type Distribution } from '../domain/distribution';
 import { isPackyardError } from '../domain/errors';
@@ -7,6 +8,7 @@ import { formatById } from '../formats/registry';
 import type { RebuildRequest } from '../ports/rebuild-queue';
 import { openPrivateKey } from '../signing/envelope';
 import { createSigner } from '../signing/openpgp';
+import { loadApkKey, openApkSigner, publishApkPublicKey } from './apk-key';
 import type { AppDeps } from './deps';
 import { keyContext, publishPublicKey, SIGNING_KEY_KIND } from './repos';
 
@@ -20,7 +22,6 @@ export interface RebuildResult {
   revision: number;
 }
 
-const isContentAddressed = (key: string) => key.includes('/by-hash/');
 
 /**
  * Renders and publishes every index file of one scope from the stored fragments (no package file is read):
@@ -36,22 +37,28 @@ export async function rebuildIndex(deps: AppDeps, req: RebuildRequest): Promise<
   const members = await deps.meta.listScope(repo.name, format.id, req.scope);
   const privateKey = await openPrivateKey(deps.keys, key, keyContext(repo.name));
   const signer = await createSigner(privateKey);
+  const apkKey = format.id === 'apk' ? await loadApkKey(deps, repo.name) : undefined;
+  if (apkKey) signer.apk = await openApkSigner(deps, apkKey);
   const now = deps.clock.now();
   const rendered = await format.render(
     {
       repo: repo.name,
       scope: req.scope,
       distribution: scopeDistribution(req.scope),
-      members: members.map((m) => ({ name: m.name, version: m.version, arch: m.arch, fragment: m.fragment })),
+      members: members.map((m) => ({ name: m.name, version: m.version, arch: m.arch, fragment: m.fragment, uploadedAt: m.uploadedAt })),
       now,
     },
     signer,
   );
 
+  // Content files under the format's content-addressed prefixes (by-hash/, hash-named repodata) never change.
+  const contentKeys = new Set(rendered.content.map((f) => f.key));
+  const isContentAddressed = (key: string) => contentKeys.has(key) && rendered.byHashPrefixes.some((p) => key.startsWith(p));
   const write = async (f: PublishedFile) => {
     const immutable = isContentAddressed(f.key);
-    // A by-hash name fixes its content: an existing one needs no rewrite.
-    if (immutable && (await deps.packages.head(f.key))) return;
+    // A content-addressed file that is already there intact needs no rewrite (S3's ETag of a single-part,
+    // SSE-S3 object is its MD5); one that was damaged is repaired.
+    if (immutable && (await deps.packages.head(f.key))?.etag === `"${createHash('md5').update(f.body).digest('hex')}"`) return;
     await deps.packages.put(f.key, f.body, { contentType: f.contentType, cacheControl: immutable ? CACHE_IMMUTABLE : CACHE_INDEX });
   };
   await inBatches(rendered.content, 8, write);
@@ -59,13 +66,13 @@ export async function rebuildIndex(deps: AppDeps, req: RebuildRequest): Promise<
   await nextSecondAfter(deps, previous?.publishedAt);
   for (const f of rendered.top) await write(f);
   await publishPublicKey(deps, repo.name, key.publicKeyArmored);
+  if (apkKey) await publishApkPublicKey(deps, apkKey);
 
-  const current = new Set(rendered.content.map((f) => f.key));
   const cutoff = now.getTime() - LIMITS.byHashGraceSeconds * 1000;
   let pruned = 0;
   for (const prefix of rendered.byHashPrefixes) {
     for (const blob of await deps.packages.list(prefix)) {
-      if (!current.has(blob.key) && blob.lastModified.getTime() < cutoff) {
+      if (!contentKeys.has(blob.key) && blob.lastModified.getTime() < cutoff) {
         await deps.packages.delete(blob.key);
         pruned++;
       }
@@ -74,6 +81,8 @@ export async function rebuildIndex(deps: AppDeps, req: RebuildRequest): Promise<
 
   const revision = (previous?.revision ?? 0) + 1;
   await deps.meta.putScopeState({ repo: repo.name, format: format.id, scope: req.scope, revision, publishedAt: deps.clock.now().toISOString() });
+  // Edge caches may hold the previous mutable files; a by-hash name never changes content.
+  await deps.cdn?.invalidate([...rendered.content, ...rendered.top].map((f) => f.key).filter((k) => !isContentAddressed(k)));
   return { repo: repo.name, format: format.id, scope: req.scope, members: members.length, files: rendered.content.length + rendered.top.length, pruned, revision };
 }
 

@@ -1,17 +1,21 @@
-import { badRequest, Codes, conflict, notFound } from '../domain/errors';
+import { KEY_PURPOSE } from '../config';
+import { badRequest, Codes, conflict, forbidden, notFound } from '../domain/errors';
 import { parseRepoName, type RepoRecord, type SigningKeyType, type Visibility } from '../domain/repo';
 import { allows } from '../domain/token';
 import type { StoredSigningKey } from '../ports/metadata-store';
 import { sealPrivateKey } from '../signing/envelope';
 import { dearmorPublicKey, generateSigningKey } from '../signing/openpgp';
 import type { Principal } from './auth';
-import { requireAdmin, requirePermission } from './auth';
+import { requirePermission, withRepoAccess } from './auth';
+import { actorOf, audit } from './audit';
+import { issueMasterToken } from './install-tokens';
+import type { TokenView } from './tokens';
 import type { AppDeps } from './deps';
 
 export const SIGNING_KEY_KIND = 'openpgp';
 
 /** Binds a wrapped key to its repository: KMS refuses to unwrap it for any other. */
-export const keyContext = (repo: string): Record<string, string> => ({ repo, purpose: 'signing-key' });
+export const keyContext = (repo: string): Record<string, string> => ({ repo, purpose: KEY_PURPOSE.signingKey });
 
 export interface CreateRepoInput {
   name?: unknown;
@@ -20,9 +24,15 @@ export interface CreateRepoInput {
   signingKey?: unknown;
 }
 
-export async function createRepo(deps: AppDeps, principal: Principal, input: CreateRepoInput): Promise<RepoRecord> {
-  requireAdmin(principal);
+/** What creating a repository answers: the record and its default master token, shown once. */
+export type CreatedRepo = RepoRecord & { masterToken: TokenView & { token: string } };
+
+export async function createRepo(deps: AppDeps, principal: Principal, input: CreateRepoInput): Promise<CreatedRepo> {
   const { name, owner, repo } = parseRepoName(input.name as string);
+  // Administrators create anywhere; a user creates under their own name.
+  if (!principal.admin && !(principal.kind === 'api' && owner === principal.user && (await deps.meta.getUser(owner)))) {
+    throw forbidden(`only an administrator or the user ${owner} may create ${name}`);
+  }
   const visibility = (input.visibility ?? 'public') as Visibility;
   if (visibility !== 'public' && visibility !== 'private') {
     throw badRequest(Codes.INVALID_REQUEST, 'visibility must be "public" or "private"');
@@ -61,7 +71,9 @@ export async function createRepo(deps: AppDeps, principal: Principal, input: Cre
   };
   await deps.meta.createRepo(record, stored);
   await publishPublicKey(deps, name, key.publicKeyArmored);
-  return record;
+  await audit(deps, actorOf(principal), name, 'repo.created', name, { visibility, signingKey: keyType, fingerprint: key.fingerprint });
+  const masterToken = await issueMasterToken(deps, principal, name, 'default');
+  return { ...record, masterToken };
 }
 
 /** `/{owner}/{repo}/gpgkey` (armored) and `gpgkey.gpg` (binary keyring); idempotent, rebuilds repeat it. */
@@ -86,7 +98,10 @@ export async function loadRepo(deps: Pick<AppDeps, 'meta'>, name: string): Promi
 export async function listRepos(deps: AppDeps, principal: Principal): Promise<RepoRecord[]> {
   const all = await deps.meta.listRepos();
   const now = deps.clock.now();
-  return all.filter((r) => allows(principal, r.name, 'read', now));
+  if (principal.admin) return all;
+  const visible: RepoRecord[] = [];
+  for (const r of all) if (allows(await withRepoAccess(deps, principal, r.name), r.name, 'read', now)) visible.push(r);
+  return visible;
 }
 
 export async function deleteRepo(deps: AppDeps, principal: Principal, nameInput: string, force: boolean): Promise<void> {
@@ -99,6 +114,7 @@ export async function deleteRepo(deps: AppDeps, principal: Principal, nameInput:
   // Files first: a failure leaves metadata in place, so the delete can simply be retried.
   for (const blob of await deps.packages.list(`${name}/`)) await deps.packages.delete(blob.key);
   await deps.meta.deleteRepo(name);
+  await audit(deps, actorOf(principal), name, 'repo.deleted', name, { packages: repo.packageCount, force });
 }
 
 export async function updateRepo(deps: AppDeps, principal: Principal, nameInput: string, input: CreateRepoInput): Promise<RepoRecord> {
@@ -113,5 +129,7 @@ export async function updateRepo(deps: AppDeps, principal: Principal, nameInput:
   }
   if (input.description !== undefined) changes.description = String(input.description).slice(0, 500);
   await loadRepo(deps, name);
-  return deps.meta.updateRepo(name, changes);
+  const updated = await deps.meta.updateRepo(name, changes);
+  await audit(deps, actorOf(principal), name, 'repo.updated', name, { ...changes });
+  return updated;
 }

@@ -1,9 +1,9 @@
-import { badRequest, Codes, notFound } from '../domain/errors';
+import { badRequest, Codes, forbidden, notFound } from '../domain/errors';
 import { parseRepoName } from '../domain/repo';
 import { PERMISSIONS, type Permission, type TokenRecord } from '../domain/token';
 import { hashToken, newTokenId, newTokenSecret } from '../domain/token-secret';
 import type { Principal } from './auth';
-import { requireAdmin } from './auth';
+import { actorOf, audit, GLOBAL_AUDIT } from './audit';
 import type { AppDeps } from './deps';
 
 export type TokenView = Omit<TokenRecord, 'hash'>;
@@ -19,7 +19,7 @@ export interface CreateTokenInput {
 
 /** Mints an API token; the secret is returned once and only its hash is stored. */
 export async function createToken(deps: AppDeps, principal: Principal, input: CreateTokenInput): Promise<TokenView & { token: string }> {
-  requireAdmin(principal);
+  if (!principal.admin) return createOwnToken(deps, principal, input);
   const name = typeof input.name === 'string' ? input.name.trim() : '';
   if (!name || name.length > 100) throw badRequest(Codes.INVALID_REQUEST, 'name is required (at most 100 characters)');
   const grants = parseGrants(input.grants);
@@ -31,7 +31,25 @@ export async function createToken(deps: AppDeps, principal: Principal, input: Cr
     expiresAt = new Date(t).toISOString();
   }
   const user = typeof input.user === 'string' && input.user ? input.user : name;
-  return mintApiToken(deps, { name, user, admin, grants, expiresAt, createdBy: principal.user });
+  const minted = await mintApiToken(deps, { name, user, admin, grants, expiresAt, createdBy: principal.user });
+  await audit(deps, actorOf(principal), GLOBAL_AUDIT, 'token.created', minted.id, { name, user, admin });
+  return minted;
+}
+
+/**
+ * A user's further API token: it acts with the user's own access (repositories under their name, and
+ * collaborations), so it takes no grants; only administrators hand out explicit grants.
+ */
+async function createOwnToken(deps: AppDeps, principal: Principal, input: CreateTokenInput): Promise<TokenView & { token: string }> {
+  if (principal.kind !== 'api' || !(await deps.meta.getUser(principal.user))) throw forbidden('only administrators and users may create API tokens');
+  if (input.admin === true || (input.grants && Object.keys(input.grants).length) || (input.user !== undefined && input.user !== principal.user)) {
+    throw forbidden('a user may create tokens only for themself and without explicit grants');
+  }
+  const name = typeof input.name === 'string' ? input.name.trim() : '';
+  if (!name || name.length > 100) throw badRequest(Codes.INVALID_REQUEST, 'name is required (at most 100 characters)');
+  const minted = await mintApiToken(deps, { name, user: principal.user, admin: false, grants: {}, createdBy: principal.user });
+  await audit(deps, actorOf(principal), GLOBAL_AUDIT, 'token.created', minted.id, { name, user: principal.user });
+  return minted;
 }
 
 export async function mintApiToken(
@@ -82,5 +100,9 @@ export async function listTokens(deps: AppDeps, principal: Principal): Promise<T
 export async function revokeToken(deps: AppDeps, principal: Principal, id: string): Promise<void> {
   const mine = (await deps.meta.listTokens(principal.user)).some((t) => t.id === id);
   if (!principal.admin && !mine) throw notFound(Codes.TOKEN_NOT_FOUND, `token ${id} does not exist`);
+  const token = await deps.meta.getTokenById(id);
+  // Master and read tokens are revoked through their repository (a master takes its read tokens with it).
+  if (token && token.kind !== 'api') throw badRequest(Codes.INVALID_REQUEST, `token ${id} is a ${token.kind} token of ${token.repo}; revoke it under that repository`);
   await deps.meta.revokeToken(id);
+  await audit(deps, actorOf(principal), GLOBAL_AUDIT, 'token.revoked', id);
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { INCOMING_PREFIX, LIMITS } from '../config';
-import { parseDistribution } from '../domain/distribution';
+import { distributionName, parseDistribution } from '../domain/distribution';
 import { badRequest, Codes, isPackyardError, notFound } from '../domain/errors';
 import { parseRepoName } from '../domain/repo';
 import type { UploadRecord } from '../domain/upload';
@@ -8,6 +8,7 @@ import { formatForDistribution } from '../formats/registry';
 import type { Principal } from './auth';
 import { requirePermission } from './auth';
 import type { AppDeps } from './deps';
+import { audit } from './audit';
 import { ingestPackage } from './ingest';
 import { loadRepo } from './repos';
 
@@ -16,6 +17,9 @@ export interface UploadRequestInput {
   size?: unknown;
   sha256?: unknown;
   distribution?: unknown;
+  /** Declared package name and version (generic files). */
+  name?: unknown;
+  version?: unknown;
 }
 
 export type UploadTicket =
@@ -42,6 +46,7 @@ export async function requestUpload(deps: AppDeps, principal: Principal, repoNam
   if (!/^[0-9a-f]{64}$/.test(sha256)) throw badRequest(Codes.INVALID_REQUEST, 'sha256 must be the hex SHA-256 of the file');
   const filename = typeof input.filename === 'string' ? input.filename.slice(0, 255) : '';
   if (!filename) throw badRequest(Codes.INVALID_REQUEST, 'filename is required');
+  const declared = { name: optionalText(input.name, 'name'), version: optionalText(input.version, 'version') };
 
   const now = deps.clock.now();
   const id = 'upl_' + randomBytes(12).toString('base64url');
@@ -53,11 +58,14 @@ export async function requestUpload(deps: AppDeps, principal: Principal, repoNam
     filename,
     size,
     sha256,
-    distribution: `${dist.distro}/${dist.release}`,
+    distribution: distributionName(dist),
+    ...(declared.name !== undefined ? { name: declared.name } : {}),
+    ...(declared.version !== undefined ? { version: declared.version } : {}),
     incomingKey,
     status: 'pending',
     createdAt: now.toISOString(),
     createdBy: principal.user,
+    ...(principal.sourceIp ? { sourceIp: principal.sourceIp } : {}),
     expiresAt: Math.floor(now.getTime() / 1000) + LIMITS.uploadRetentionSeconds,
   };
 
@@ -132,7 +140,9 @@ export async function processUpload(deps: AppDeps, incomingKey: string): Promise
       distribution: upload.distribution,
       bytes,
       filename: upload.filename,
+      declared: { name: upload.name, version: upload.version },
       actor: upload.createdBy,
+      sourceIp: upload.sourceIp,
       expected: { size: upload.size, sha256: upload.sha256 },
       upload,
     });
@@ -142,7 +152,18 @@ export async function processUpload(deps: AppDeps, incomingKey: string): Promise
     if (!isPackyardError(e) || !e.expose) throw e;
     result = { ...upload, status: 'rejected', error: { code: e.code, message: e.message } };
     await deps.meta.putUpload(result);
+    await audit(deps, { user: upload.createdBy, sourceIp: upload.sourceIp }, upload.repo, 'package.rejected', upload.id, {
+      filename: upload.filename,
+      code: e.code,
+    });
   }
   await deps.incoming.delete(incomingKey);
   return result;
+}
+
+/** An optional short string field; the format validates its content. */
+function optionalText(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || value.length > 200) throw badRequest(Codes.INVALID_REQUEST, `${field} must be a string of at most 200 characters`);
+  return value;
 }

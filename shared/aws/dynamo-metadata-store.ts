@@ -1,5 +1,6 @@
 import {
   BatchWriteCommand,
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -12,6 +13,9 @@ import {
 import { badRequest, Codes, conflict, internal, notFound, PackyardError } from '../domain/errors';
 import { packageId, packageSortKey, sortKeyFromPackageId, type PackageRecord } from '../domain/package';
 import type { RepoRecord } from '../domain/repo';
+import type { AuditEvent } from '../domain/audit';
+import type { CollaboratorRecord, UserRecord } from '../domain/collaborator';
+import { OidcCodes, type TrustPolicy } from '../domain/jwt';
 import type { TokenRecord } from '../domain/token';
 import type { UploadRecord } from '../domain/upload';
 import type { MetadataStore, Page, ScopeState, StoredSigningKey } from '../ports/metadata-store';
@@ -35,6 +39,16 @@ const tokenIdPk = (id: string) => `TOKENID#${id}`;
 const REPOS = 'REPOS';
 const TOKENS = 'TOKENS';
 const uploadsOf = (repo: string) => `UPLOADS#${repo}`;
+/** API tokens share one gsi1 partition; master tokens are listed per repository, read tokens per master. */
+const tokenList = (t: TokenRecord) => (t.kind === 'read' ? `READS#${t.parentId}` : t.kind === 'master' ? `MASTERS#${t.repo}` : TOKENS);
+const configPk = (name: string) => `CONFIG#${name}`;
+const tokenTtl = (t: TokenRecord) => (t.expiresAt ? { ttl: Math.floor(Date.parse(t.expiresAt) / 1000) + 86400 } : {});
+const userPk = (name: string) => `USER#${name}`;
+const USERS = 'USERS';
+const collabSk = (user: string) => `COLLAB#${user}`;
+const oidcSk = (id: string) => `OIDC#${id}`;
+/** Audit events outlive their repository, so they are not kept under REPO#. */
+const auditPk = (repo: string) => `AUDIT#${repo}`;
 
 const DEFAULT_PAGE = 100;
 const MAX_PAGE = 1000;
@@ -48,6 +62,11 @@ function fromItem<T>(item: Item): T {
   // Items are written only by this adapter, from records of this type.
   return record as T;
 }
+
+/** The repository a stored item holds, if it holds one (also how table stream images are decoded). */
+export const repoFromItem = (item: Item): RepoRecord | undefined => (item.entity === 'repo' ? fromItem<RepoRecord>(item) : undefined);
+/** The token a stored item holds, if it holds one. */
+export const tokenFromItem = (item: Item): TokenRecord | undefined => (item.entity === 'token' ? fromItem<TokenRecord>(item) : undefined);
 
 const encodeCursor = (sk: string) => Buffer.from(JSON.stringify({ sk }), 'utf8').toString('base64url');
 
@@ -162,6 +181,25 @@ export class DynamoMetadataStore implements MetadataStore {
     return this.get<StoredSigningKey>('getSigningKey', repoPk(repo), `KEY#${kind}`);
   }
 
+  async putSigningKey(key: StoredSigningKey): Promise<StoredSigningKey> {
+    try {
+      await this.transact('putSigningKey', [
+        { Put: { TableName: this.tableName, Item: this.keyItem(key), ConditionExpression: 'attribute_not_exists(sk)' } },
+        // A key must not outlive (or precede) its repository.
+        { ConditionCheck: { TableName: this.tableName, Key: { pk: repoPk(key.repo), sk: META }, ConditionExpression: 'attribute_exists(pk)' } },
+      ]);
+      return key;
+    } catch (e) {
+      const [keyCode, repoCode] = cancellationCodes(e);
+      if (repoCode === 'ConditionalCheckFailed') throw notFound(Codes.REPO_NOT_FOUND, `repository ${key.repo} does not exist`);
+      if (keyCode === 'ConditionalCheckFailed') {
+        const winner = await this.getSigningKey(key.repo, key.kind);
+        if (winner) return winner;
+      }
+      throw unexpectedSdkError('DYNAMODB', 'putSigningKey', e);
+    }
+  }
+
   async commitPackage(pkg: PackageRecord, upload?: UploadRecord): Promise<void> {
     const sk = packageSortKey(pkg.format, pkg.scope, pkg.name, pkg.version, pkg.arch);
     if (pkg.id !== packageId(pkg.format, pkg.scope, pkg.name, pkg.version, pkg.arch)) {
@@ -252,7 +290,8 @@ export class DynamoMetadataStore implements MetadataStore {
         {
           Put: {
             TableName: this.tableName,
-            Item: { ...token, pk: tokenPk(token.hash), sk: META, gsi1pk: TOKENS, gsi1sk: token.id, entity: 'token' },
+            // Expired tokens (OIDC exchanges) are removed by DynamoDB's TTL a day after they stop working.
+            Item: { ...token, pk: tokenPk(token.hash), sk: META, gsi1pk: tokenList(token), gsi1sk: token.id, entity: 'token', ...tokenTtl(token) },
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
@@ -302,6 +341,158 @@ export class DynamoMetadataStore implements MetadataStore {
     } catch (e) {
       if (sdkErrorName(e) === 'ConditionalCheckFailedException') throw missing();
       throw unexpectedSdkError('DYNAMODB', 'revokeToken', e);
+    }
+  }
+
+  async getTokenById(id: string): Promise<TokenRecord | undefined> {
+    const pointer = await this.get<{ hash: string }>('getTokenById', tokenIdPk(id), META);
+    return pointer ? this.getTokenByHash(pointer.hash) : undefined;
+  }
+
+  async listMasterTokens(repo: string): Promise<TokenRecord[]> {
+    return this.queryAll<TokenRecord>('listMasterTokens', {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': `MASTERS#${repo}` },
+    });
+  }
+
+  async listReadTokens(masterId: string): Promise<TokenRecord[]> {
+    return this.queryAll<TokenRecord>('listReadTokens', {
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ExpressionAttributeValues: { ':pk': `READS#${masterId}` },
+    });
+  }
+
+  async getConfig(name: string): Promise<Record<string, string> | undefined> {
+    const item = await this.get<{ value: Record<string, string> }>('getConfig', configPk(name), META);
+    return item?.value;
+  }
+
+  async putConfigIfAbsent(name: string, value: Record<string, string>): Promise<Record<string, string>> {
+    try {
+      await this.doc.send(
+        new PutCommand({ TableName: this.tableName, Item: { pk: configPk(name), sk: META, value, entity: 'config' }, ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return value;
+    } catch (e) {
+      if (sdkErrorName(e) !== 'ConditionalCheckFailedException') throw unexpectedSdkError('DYNAMODB', 'putConfigIfAbsent', e);
+      const winner = await this.getConfig(name);
+      if (!winner) throw internal('DYNAMODB_ERROR', `config ${name} vanished`);
+      return winner;
+    }
+  }
+
+  async createUser(user: UserRecord): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...user, pk: userPk(user.name), sk: META, gsi1pk: USERS, gsi1sk: user.name, entity: 'user' },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (e) {
+      if (sdkErrorName(e) === 'ConditionalCheckFailedException') throw conflict('USER_EXISTS', `user ${user.name} already exists`);
+      throw unexpectedSdkError('DYNAMODB', 'createUser', e);
+    }
+  }
+
+  async getUser(name: string): Promise<UserRecord | undefined> {
+    return this.get<UserRecord>('getUser', userPk(name), META);
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    return this.queryAll<UserRecord>('listUsers', { IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': USERS } });
+  }
+
+  async putCollaborator(c: CollaboratorRecord): Promise<void> {
+    await this.put('putCollaborator', { ...c, pk: repoPk(c.repo), sk: collabSk(c.user), entity: 'collaborator' });
+  }
+
+  async getCollaborator(repo: string, user: string): Promise<CollaboratorRecord | undefined> {
+    return this.get<CollaboratorRecord>('getCollaborator', repoPk(repo), collabSk(user));
+  }
+
+  async listCollaborators(repo: string): Promise<CollaboratorRecord[]> {
+    return this.queryAll<CollaboratorRecord>('listCollaborators', {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': repoPk(repo), ':prefix': 'COLLAB#' },
+    });
+  }
+
+  async deleteCollaborator(repo: string, user: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({ TableName: this.tableName, Key: { pk: repoPk(repo), sk: collabSk(user) }, ConditionExpression: 'attribute_exists(pk)' }),
+      );
+    } catch (e) {
+      if (sdkErrorName(e) === 'ConditionalCheckFailedException') throw notFound('COLLABORATOR_NOT_FOUND', `${user} is not a collaborator on ${repo}`);
+      throw unexpectedSdkError('DYNAMODB', 'deleteCollaborator', e);
+    }
+  }
+
+  async appendAudit(event: AuditEvent): Promise<void> {
+    await this.put('appendAudit', { ...event, pk: auditPk(event.repo), sk: `${event.time}#${event.id}`, entity: 'audit' });
+  }
+
+  async listAudit(repo: string, opts: { cursor?: string; limit?: number } = {}): Promise<Page<AuditEvent>> {
+    const start = opts.cursor ? decodeCursor(opts.cursor, '') : undefined;
+    try {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': auditPk(repo) },
+          ExclusiveStartKey: start ? { pk: auditPk(repo), sk: start } : undefined,
+          ScanIndexForward: false,
+          Limit: pageSize(opts.limit),
+        }),
+      );
+      const last = out.LastEvaluatedKey?.sk;
+      return { items: (out.Items ?? []).map((i) => fromItem<AuditEvent>(i)), ...(typeof last === 'string' ? { next: encodeCursor(last) } : {}) };
+    } catch (e) {
+      throw unexpectedSdkError('DYNAMODB', 'listAudit', e);
+    }
+  }
+
+  async putTrustPolicy(policy: TrustPolicy): Promise<void> {
+    try {
+      await this.transact('putTrustPolicy', [
+        // The repository must still exist, or a policy could outlive it and apply to a namesake.
+        { ConditionCheck: { TableName: this.tableName, Key: { pk: repoPk(policy.repo), sk: META }, ConditionExpression: 'attribute_exists(pk)' } },
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: { ...policy, pk: repoPk(policy.repo), sk: oidcSk(policy.id), entity: 'oidc-policy' },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+      ]);
+    } catch (e) {
+      const [repoCode, policyCode] = cancellationCodes(e);
+      if (repoCode === 'ConditionalCheckFailed') throw notFound(Codes.REPO_NOT_FOUND, `repository ${policy.repo} does not exist`);
+      if (policyCode === 'ConditionalCheckFailed') throw conflict('OIDC_POLICY_EXISTS', `trust policy ${policy.id} already exists`);
+      throw unexpectedSdkError('DYNAMODB', 'putTrustPolicy', e);
+    }
+  }
+
+  async listTrustPolicies(repo: string): Promise<TrustPolicy[]> {
+    return this.queryAll<TrustPolicy>('listTrustPolicies', {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': repoPk(repo), ':prefix': oidcSk('') },
+    });
+  }
+
+  async deleteTrustPolicy(repo: string, id: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({ TableName: this.tableName, Key: { pk: repoPk(repo), sk: oidcSk(id) }, ConditionExpression: 'attribute_exists(pk)' }),
+      );
+    } catch (e) {
+      if (sdkErrorName(e) === 'ConditionalCheckFailedException') throw notFound(OidcCodes.POLICY_NOT_FOUND, `${repo} has no trust policy ${id}`);
+      throw unexpectedSdkError('DYNAMODB', 'deleteTrustPolicy', e);
     }
   }
 

@@ -19,4 +19,4 @@ export function sameDigest(aHex: string, bHex: string): boolean {
 }
 
 /** Does a string look like one of our tokens (cheap filter before a lookup)? */
-export const looksLikeToken = (s: string): boolean => s.startsWith(TOKEN_PREFIX) && s.length >= 20 && s.length <= 200;
+export const looksLikeToken = (s: string): boolean => s.startsWith(TOKEN_PREFIX) && s.length >= 20 && s.length <= 400;

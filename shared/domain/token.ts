@@ -19,12 +19,21 @@ export interface TokenRecord {
   createdBy: string;
   expiresAt?: string;
   revoked: boolean;
+  /** Master and read tokens belong to exactly one repository. */
+  repo?: string;
+  /** A read token's master token (revoking the master revokes it). */
+  parentId?: string;
 }
 
-/** Admin implies every other permission; push implies read. */
+/**
+ * What a token may do on a repository. Admin implies every other permission; any grant implies read. A master
+ * token may do nothing here (it only mints read tokens); a read token may only read its one repository.
+ */
 export function allows(token: TokenRecord, repo: string, needed: Permission, now: Date): boolean {
   if (token.revoked) return false;
   if (token.expiresAt && Date.parse(token.expiresAt) <= now.getTime()) return false;
+  if (token.kind === 'master') return false;
+  if (token.kind === 'read') return needed === 'read' && token.repo === repo;
   if (token.admin) return true;
   const owner = repo.split('/')[0];
   const granted = [...(token.grants[repo] ?? []), ...(token.grants[`${owner}/*`] ?? [])];

@@ -17,8 +17,10 @@ export interface ParsedPackage {
 }
 
 export interface ParseContext {
-  /** The name the client gave the file; informative only. */
+  /** The name the client gave the file; informative only, except for generic files where it is the identity. */
   filename?: string;
+  /** Name and version the client declared (generic files: `--name`/`--version`); formats with metadata ignore it. */
+  declared?: { name?: string; version?: string };
 }
 
 /** The stored file a fragment describes. */
@@ -35,6 +37,8 @@ export interface IndexMember {
   version: string;
   arch: string;
   fragment: string;
+  /** When the package was accepted (ISO 8601), for indexes that list it (generic files' index.json). */
+  uploadedAt?: string;
 }
 
 export interface RenderInput {
@@ -77,6 +81,13 @@ export interface Signer {
   clearsign(text: string): Promise<string>;
   /** Armored detached OpenPGP signature (Release.gpg, repomd.xml.asc). */
   detachSign(data: Uint8Array): Promise<string>;
+  /** The repository's Alpine RSA key, present when rendering apk indexes. */
+  apk?: {
+    /** File name stem of the public key (`{keyName}.rsa.pub`), as apk looks it up in /etc/apk/keys. */
+    keyName: string;
+    /** RSA PKCS#1 v1.5 signature over the SHA-1 of `data`. */
+    sign(data: Uint8Array): Promise<Uint8Array>;
+  };
 }
 
 /**

@@ -1,11 +1,17 @@
 import type { Distribution } from '../domain/distribution';
 import { badRequest, Codes } from '../domain/errors';
+import { apkFormat } from './apk';
 import { debFormat } from './deb';
+import { fileFormat } from './file';
 import type { Format, FormatId } from './format';
+import { rpmFormat } from './rpm';
 
 /** The static registry of format plug-ins; adding a format means adding it here. */
 export const FORMATS: Partial<Record<FormatId, Format>> = {
   deb: debFormat,
+  rpm: rpmFormat,
+  apk: apkFormat,
+  file: fileFormat,
 };
 
 export function formatById(id: string): Format {
@@ -23,7 +29,7 @@ export function formatForDistribution(d: Distribution): Format {
   return f;
 }
 
-/** Detect the format of a file by its magic bytes. */
+/** Detect the format of a file by its magic bytes; generic files have none and accept anything, so never win. */
 export function detectFormat(head: Uint8Array): Format | undefined {
-  return Object.values(FORMATS).find((f) => f?.detect(head));
+  return Object.values(FORMATS).find((f) => f && f.id !== 'file' && f.detect(head));
 }

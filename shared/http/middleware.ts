@@ -4,7 +4,10 @@ import { errorResponse, type HttpEvent, type HttpResult } from './api-gateway';
 
 /** Structured JSON log lines with the request id; never logs bodies or headers (they carry secrets). */
 export function log(level: 'info' | 'warn' | 'error', message: string, fields: Record<string, unknown> = {}): void {
-  const line = JSON.stringify({ level, message, time: new Date().toISOString(), ...fields });
+  const entry = { level, message, time: new Date().toISOString(), ...fields };
+  // Lambda's JSON log format nests a logged object under `message` beside its own timestamp, level and
+  // request id; a string would stay an opaque string there.
+  const line = process.env.AWS_LAMBDA_LOG_FORMAT === 'JSON' ? entry : JSON.stringify(entry);
   if (level === 'error') console.error(line);
   else if (process.env.PACKYARD_QUIET !== '1') console.log(line);
 }

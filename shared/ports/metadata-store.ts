@@ -1,15 +1,19 @@
 import type { PackageRecord } from '../domain/package';
 import type { RepoRecord } from '../domain/repo';
+import type { AuditEvent } from '../domain/audit';
+import type { CollaboratorRecord, UserRecord } from '../domain/collaborator';
+import type { TrustPolicy } from '../domain/jwt';
 import type { TokenRecord } from '../domain/token';
 import type { UploadRecord } from '../domain/upload';
 
 /** A private signing key, stored only wrapped (envelope-encrypted with a KeyWrapper data key). */
 export interface StoredSigningKey {
   repo: string;
-  /** 'openpgp' today; 'apk-rsa' for Alpine later. */
+  /** 'openpgp' (made with the repository) or 'apk-rsa' (made on the first Alpine upload). */
   kind: string;
   fingerprint: string;
   algorithm: string;
+  /** Armored OpenPGP public key, or the PEM public key for 'apk-rsa'. */
   publicKeyArmored: string;
   /** The data key as wrapped by the KeyWrapper (KMS ciphertext blob), base64. */
   wrappedDataKey: string;
@@ -48,6 +52,11 @@ export interface MetadataStore {
   /** Removes the repository and every item under it (packages, keys, uploads, scope states). */
   deleteRepo(name: string): Promise<void>;
   getSigningKey(repo: string, kind: string): Promise<StoredSigningKey | undefined>;
+  /**
+   * Stores a further key of a repository (the Alpine RSA key, made on first use) unless one of that kind
+   * exists; returns the stored key, which is the other writer's when two raced. REPO_NOT_FOUND (404).
+   */
+  putSigningKey(key: StoredSigningKey): Promise<StoredSigningKey>;
 
   /**
    * Records an accepted package in one transaction: the package item (PACKAGE_EXISTS, 409, if its
@@ -66,8 +75,38 @@ export interface MetadataStore {
 
   putToken(token: TokenRecord): Promise<void>;
   getTokenByHash(hash: string): Promise<TokenRecord | undefined>;
+  /** API tokens (not master or read tokens), optionally of one user. */
   listTokens(user?: string): Promise<TokenRecord[]>;
+  getTokenById(id: string): Promise<TokenRecord | undefined>;
+  listMasterTokens(repo: string): Promise<TokenRecord[]>;
+  listReadTokens(masterId: string): Promise<TokenRecord[]>;
+  /** TOKEN_NOT_FOUND (404) when absent. */
   revokeToken(id: string): Promise<void>;
+
+  /** Small deployment-wide settings (e.g. the wrapped edge token key); first writer wins. */
+  getConfig(name: string): Promise<Record<string, string> | undefined>;
+  /** Stores the value unless one exists; returns the stored value either way. */
+  putConfigIfAbsent(name: string, value: Record<string, string>): Promise<Record<string, string>>;
+
+  /** USER_EXISTS (409) if taken. */
+  createUser(user: UserRecord): Promise<void>;
+  getUser(name: string): Promise<UserRecord | undefined>;
+  listUsers(): Promise<UserRecord[]>;
+  putCollaborator(c: CollaboratorRecord): Promise<void>;
+  getCollaborator(repo: string, user: string): Promise<CollaboratorRecord | undefined>;
+  listCollaborators(repo: string): Promise<CollaboratorRecord[]>;
+  /** COLLABORATOR_NOT_FOUND (404) when absent. */
+  deleteCollaborator(repo: string, user: string): Promise<void>;
+
+  appendAudit(event: AuditEvent): Promise<void>;
+  /** Newest first. */
+  listAudit(repo: string, opts?: { cursor?: string; limit?: number }): Promise<Page<AuditEvent>>;
+
+  /** OIDC trust policies live under their repository (deleteRepo removes them); REPO_NOT_FOUND (404) if it is gone. */
+  putTrustPolicy(policy: TrustPolicy): Promise<void>;
+  listTrustPolicies(repo: string): Promise<TrustPolicy[]>;
+  /** OIDC_POLICY_NOT_FOUND (404) when absent. */
+  deleteTrustPolicy(repo: string, id: string): Promise<void>;
 
   getScopeState(repo: string, format: string, scope: string): Promise<ScopeState | undefined>;
   putScopeState(state: ScopeState): Promise<void>;

@@ -23,11 +23,14 @@ describe('a throw-away stack with a custom domain, alarm e-mail and short log re
   let resources: Record<string, Resource>;
   beforeAll(() => {
     stack = new RegistryStack(newApp(), 'PackyardDev', {
+      env: { account: '123456789012', region: 'eu-west-1' },
       removalPolicy: RemovalPolicy.DESTROY,
       alarmEmail: 'ops@example.com',
       domainName: 'packages.example.com',
       certificateArn: CERT,
       logRetentionDays: 7,
+      incomingRetentionDays: 2,
+      adminTokenGeneration: 2,
     });
     template = Template.fromStack(stack);
     resources = template.toJSON().Resources as Record<string, Resource>;
@@ -36,9 +39,9 @@ describe('a throw-away stack with a custom domain, alarm e-mail and short log re
 
   test('storage is deleted with the stack, buckets emptied first, the table unprotected', () => {
     const stateful = Object.values(resources).filter((r) =>
-      ['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::Logs::LogGroup'].includes(r.Type),
+      ['AWS::S3::Bucket', 'AWS::DynamoDB::Table', 'AWS::KMS::Key', 'AWS::Logs::LogGroup', 'AWS::SecretsManager::Secret'].includes(r.Type),
     );
-    expect(stateful.length).toBeGreaterThanOrEqual(9);
+    expect(stateful.length).toBeGreaterThanOrEqual(12);
     for (const r of stateful) expect(r.DeletionPolicy).toBe('Delete');
     template.resourceCountIs('Custom::S3AutoDeleteObjects', 3);
     template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
@@ -47,7 +50,7 @@ describe('a throw-away stack with a custom domain, alarm e-mail and short log re
   test('the distribution answers on the custom domain, which becomes PUBLIC_BASE_URL', () => {
     const config = resources[id(stack.cdn.distribution)].Properties.DistributionConfig;
     expect(config.Aliases).toEqual(['packages.example.com']);
-    expect(config.ViewerCertificate).toMatchObject({ AcmCertificateArn: CERT, SslSupportMethod: 'sni-only' });
+    expect(config.ViewerCertificate).toMatchObject({ AcmCertificateArn: CERT, SslSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021' });
     for (const fn of [stack.api.handler, stack.ingest.handler, stack.indexing.handler]) {
       expect(resources[id(fn)].Properties.Environment.Variables[ENV.PUBLIC_BASE_URL]).toBe('https://packages.example.com');
     }
@@ -60,9 +63,34 @@ describe('a throw-away stack with a custom domain, alarm e-mail and short log re
       Endpoint: 'ops@example.com',
       TopicArn: { Ref: id(stack.monitoring.alarmTopic) },
     });
+    // Five functions and the API's access log.
     const logGroups = Object.values(resources).filter((r) => r.Type === 'AWS::Logs::LogGroup');
-    expect(logGroups).toHaveLength(4);
+    expect(logGroups).toHaveLength(6);
     for (const g of logGroups) expect(g.Properties.RetentionInDays).toBe(7);
+  });
+
+  test('a raised admin token generation reaches the custom resource (which then replaces the token)', () => {
+    template.hasResourceProperties('Custom::PackyardAdminToken', { Generation: '2' });
+  });
+
+  test('unprocessed uploads expire after the chosen number of days', () => {
+    const rules = resources[id(stack.storage.incomingBucket)].Properties.LifecycleConfiguration.Rules;
+    expect(rules).toEqual([expect.objectContaining({ ExpirationInDays: 2 })]);
+  });
+
+  test('outside us-east-1 there is no CloudFront alarm (its metrics live there), and nothing is conditional', () => {
+    const alarmNames = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm').map((r) => r.Properties.AlarmName as string);
+    expect(alarmNames).toContain('PackyardDev-Api5xxRate');
+    expect(alarmNames).not.toContain('PackyardDev-Cdn5xxRate');
+    expect(template.toJSON().Conditions).toBeUndefined();
+  });
+});
+
+describe('a stack in us-east-1', () => {
+  test('alarms on the CloudFront 5xx rate without a condition', () => {
+    const template = Template.fromStack(new RegistryStack(newApp(), 'PackyardUsEast', { env: { account: '123456789012', region: 'us-east-1' } }));
+    const [[logicalId]] = Object.entries(template.findResources('AWS::CloudWatch::Alarm', { Properties: { AlarmName: 'PackyardUsEast-Cdn5xxRate' } }));
+    expect(template.toJSON().Resources[logicalId].Condition).toBeUndefined();
   });
 });
 
@@ -76,5 +104,10 @@ describe('invalid props fail at synth time', () => {
 
   test('a log retention CloudWatch does not offer', () => {
     expect(build({ logRetentionDays: 8 })).toThrow(/logRetentionDays must be one of .*\b7\b.*; got 8/);
+  });
+
+  test('an upload retention that is not a whole number of days', () => {
+    expect(build({ incomingRetentionDays: 0 })).toThrow(/incomingRetentionDays must be a whole number of days, at least 1; got 0/);
+    expect(build({ incomingRetentionDays: 1.5 })).toThrow(/got 1.5/);
   });
 });

@@ -3,7 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { API_ROUTES } from '../../../functions/api/routes';
+import { apiPathPatterns } from '../../../infra/constructs/cdn';
+import type { HandlerFunction } from '../../../infra/constructs/handler-function';
 import { RUNTIME_ENV } from '../../../infra/constructs/env-names';
 import { INCOMING_PREFIX } from '../../../shared/config';
 import { RegistryStack } from '../../../infra/registry-stack';
@@ -16,6 +19,7 @@ let stack: RegistryStack;
 let template: Template;
 let resources: Record<string, Resource>;
 const id = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as CfnElement);
+const roleId = (fn: { role?: IRole }) => id(fn.role as unknown as { node: { defaultChild?: unknown } });
 
 beforeAll(() => {
   outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'packyard-cdk-'));
@@ -116,12 +120,14 @@ describe('storage', () => {
 });
 
 describe('functions', () => {
-  const ours = () => [stack.api.handler, stack.ingest.handler, stack.indexing.handler].map((fn) => resources[id(fn)].Properties);
+  const handlers = () => [stack.api.handler, stack.ingest.handler, stack.indexing.handler, stack.edgeSync.handler, stack.adminToken.handler];
+  const ours = () => handlers().map((fn) => resources[id(fn)].Properties);
 
-  test('each runs nodejs22.x on arm64 with a bundled index.handler and a log group with retention', () => {
+  test('each runs nodejs22.x on arm64 with a bundled index.handler, JSON logs and a log group with retention', () => {
     for (const fn of ours()) {
       expect(fn).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
       expect(fn.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+      expect(fn.LoggingConfig.LogFormat).toBe('JSON');
       const logGroup = resources[fn.LoggingConfig.LogGroup.Ref];
       expect(logGroup).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 30 } });
     }
@@ -132,20 +138,35 @@ describe('functions', () => {
     expect(new Set(nodeRuntimes)).toEqual(new Set(['nodejs22.x']));
   });
 
-  test('each gets every resource name and the CloudFront URL; DISTRIBUTION_ID and KVS_ARN only where used', () => {
-    const distribution = id(stack.cdn.distribution);
+  test('each role starts with no managed policy and may write only to its own log group', () => {
     for (const fn of ours()) {
-      const vars = fn.Environment.Variables;
-      const optional: string[] = [ENV.DISTRIBUTION_ID, ENV.KVS_ARN];
-      for (const name of Object.values(ENV).filter((n) => !optional.includes(n))) expect(vars[name]).toBeDefined();
-      expect(vars[ENV.PUBLIC_BASE_URL]).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distribution, 'DomainName'] }]] });
-      expect(vars[ENV.TABLE_NAME]).toEqual({ Ref: id(stack.storage.table) });
+      const role = resources[fn.Role['Fn::GetAtt'][0]];
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      const logStatements = policyStatements(
+        Object.fromEntries(ofType('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(fn.Role['Fn::GetAtt'][0]))),
+      ).filter((st) => [st.Action].flat().some((a) => a.startsWith('logs:')));
+      expect(logStatements).toEqual([
+        expect.objectContaining({ Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [fn.LoggingConfig.LogGroup.Ref, 'Arn'] } }),
+      ]);
     }
-    const [api, ingest, rebuild] = ours().map((fn) => fn.Environment.Variables);
+  });
+
+  test('each gets exactly the variables of the ports it uses (awsDeps builds ports on first use)', () => {
+    const distribution = id(stack.cdn.distribution);
+    const names = ours().map((fn) => Object.keys(fn.Environment.Variables).filter((k) => k !== 'NODE_OPTIONS').sort());
+    const { TABLE_NAME, PACKAGES_BUCKET, INCOMING_BUCKET, KMS_KEY_ID, REBUILD_QUEUE_URL, PUBLIC_BASE_URL, DISTRIBUTION_ID, KVS_ARN } = ENV;
+    expect(names).toEqual([
+      [TABLE_NAME, PACKAGES_BUCKET, INCOMING_BUCKET, KMS_KEY_ID, REBUILD_QUEUE_URL, PUBLIC_BASE_URL].sort(), // api
+      [TABLE_NAME, PACKAGES_BUCKET, INCOMING_BUCKET, KMS_KEY_ID, REBUILD_QUEUE_URL, PUBLIC_BASE_URL].sort(), // process-upload
+      [TABLE_NAME, PACKAGES_BUCKET, KMS_KEY_ID, DISTRIBUTION_ID, PUBLIC_BASE_URL].sort(), // rebuild-index
+      [TABLE_NAME, KVS_ARN].sort(), // edge-sync
+      [TABLE_NAME], // bootstrap-admin
+    ]);
+    const [api, , rebuild, edge] = ours().map((fn) => fn.Environment.Variables);
+    expect(api[ENV.PUBLIC_BASE_URL]).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distribution, 'DomainName'] }]] });
+    expect(api[ENV.TABLE_NAME]).toEqual({ Ref: id(stack.storage.table) });
     expect(rebuild[RUNTIME_ENV.DISTRIBUTION_ID]).toEqual({ Ref: distribution });
-    expect(api[RUNTIME_ENV.KVS_ARN]).toEqual({ 'Fn::GetAtt': [id(stack.cdn.edgeStore), 'Arn'] });
-    expect(api[RUNTIME_ENV.DISTRIBUTION_ID]).toBeUndefined();
-    expect(ingest[RUNTIME_ENV.KVS_ARN]).toBeUndefined();
+    expect(edge[RUNTIME_ENV.KVS_ARN]).toEqual({ 'Fn::GetAtt': [id(stack.cdn.edgeStore), 'Arn'] });
   });
 });
 
@@ -220,7 +241,7 @@ describe('indexing', () => {
 
   test('every queue is encrypted and refuses plain HTTP', () => {
     const queues = ofType('AWS::SQS::Queue');
-    expect(queues).toHaveLength(3);
+    expect(queues).toHaveLength(4);
     const policies = ofType('AWS::SQS::QueuePolicy').map(([, p]) => p.Properties);
     for (const [logicalId, q] of queues) {
       expect(q.Properties.SqsManagedSseEnabled).toBe(true);
@@ -287,19 +308,36 @@ describe('cdn', () => {
     });
   });
 
-  test('/api/* goes to the HTTP API uncached with every viewer header but Host, all methods', () => {
+  test('/api/* and the other API routes go to the HTTP API uncached with every viewer header but Host, all methods', () => {
     const c = config();
-    const api = c.CacheBehaviors.find((b: { PathPattern: string }) => b.PathPattern === '/api/*');
-    expect(api).toMatchObject({
-      CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', // managed CachingDisabled
-      OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac', // managed AllViewerExceptHostHeader
-      AllowedMethods: expect.arrayContaining(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']),
-      ViewerProtocolPolicy: 'https-only',
-    });
-    expect(api.FunctionAssociations).toBeUndefined();
-    const origin = c.Origins.find((o: { Id: string }) => o.Id === api.TargetOriginId);
-    expect(JSON.stringify(origin.DomainName)).toContain(id(stack.api.httpApi));
-    expect(origin.CustomOriginConfig.OriginProtocolPolicy).toBe('https-only');
+    const patterns = c.CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern);
+    expect(patterns).toEqual(['/api/*', '/install/*', '/*/*/script.deb.sh', '/*/*/script.rpm.sh']);
+    expect(patterns).toEqual(apiPathPatterns(API_ROUTES));
+    for (const b of c.CacheBehaviors) {
+      expect(b).toMatchObject({
+        CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', // managed CachingDisabled
+        OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac', // managed AllViewerExceptHostHeader
+        AllowedMethods: expect.arrayContaining(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']),
+        ViewerProtocolPolicy: 'https-only',
+      });
+      // The API authenticates every request itself; the edge function guards only the bucket.
+      expect(b.FunctionAssociations).toBeUndefined();
+      const origin = c.Origins.find((o: { Id: string }) => o.Id === b.TargetOriginId);
+      expect(JSON.stringify(origin.DomainName)).toContain(id(stack.api.httpApi));
+      expect(origin.CustomOriginConfig.OriginProtocolPolicy).toBe('https-only');
+    }
+  });
+
+  test('every API route is reachable through one of those patterns, and no package path is', () => {
+    const matches = (pattern: string, p: string) => new RegExp(`^${pattern.split('*').map((x) => x.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`).test(p);
+    const patterns = apiPathPatterns(API_ROUTES);
+    for (const route of API_ROUTES) {
+      const p = route.split(' ')[1].replace(/\{[^}]+\}/g, 'x');
+      expect({ route, reached: patterns.some((pat) => matches(pat, p)) }).toEqual({ route, reached: true });
+    }
+    for (const p of ['/acme/tools/debian/dists/bookworm/InRelease', '/acme/tools/gpgkey', '/acme/tools/debian/pool/main/h/hello/hello_1.0_amd64.deb']) {
+      expect(patterns.filter((pat) => matches(pat, p))).toEqual([]);
+    }
   });
 });
 
@@ -311,15 +349,40 @@ describe('iam', () => {
   const roleOf = (fn: { role?: unknown }) => id(fn.role as { node: { defaultChild?: unknown } });
   const actions = (s: Statement) => [s.Action].flat();
 
-  test('only the rebuild function can decrypt with the signing key; the API may only generate data keys', () => {
-    const decrypters = ofType('AWS::IAM::Policy')
-      .filter(([, p]) => (p.Properties.PolicyDocument.Statement as Statement[]).some((s) => actions(s).some((a) => /^kms:(Decrypt|\*)/.test(a))))
-      .flatMap(([, p]) => p.Properties.Roles.map((r: { Ref: string }) => r.Ref));
-    expect(decrypters).toEqual([roleOf(stack.indexing.handler)]);
+  test('only the rebuild function can decrypt signing keys; the API decrypts only the read-token key', () => {
+    const purposeOf = (s: Statement) => (s as { Condition?: { StringEquals?: Record<string, string> } }).Condition?.StringEquals?.['kms:EncryptionContext:purpose'];
+    const decrypts = ofType('AWS::IAM::Policy').flatMap(([, p]) =>
+      (p.Properties.PolicyDocument.Statement as Statement[])
+        .filter((s) => actions(s).some((a) => /^kms:(Decrypt|\*)/.test(a)))
+        .flatMap((s) => p.Properties.Roles.map((r: { Ref: string }) => [r.Ref, purposeOf(s)])),
+    );
+    expect(decrypts.sort()).toEqual([[roleOf(stack.api.handler), 'edge-token'], [roleOf(stack.indexing.handler), 'signing-key']].sort());
     expect(ofType('AWS::IAM::Role').filter(([, r]) => r.Properties.Policies)).toEqual([]);
     const apiKms = statementsOf(roleOf(stack.api.handler)).filter((s) => actions(s).some((a) => a.startsWith('kms:')));
-    expect(apiKms.map(actions)).toEqual([['kms:GenerateDataKey']]);
-    expect(statementsOf(roleOf(stack.ingest.handler)).flatMap(actions).filter((a) => a.startsWith('kms:'))).toEqual([]);
+    expect(apiKms.map(actions)).toEqual([['kms:GenerateDataKey'], ['kms:Decrypt']]);
+    // process-upload creates a repository's Alpine key on its first apk: it may wrap, never unwrap.
+    expect(statementsOf(roleOf(stack.ingest.handler)).flatMap(actions).filter((a) => a.startsWith('kms:'))).toEqual(['kms:GenerateDataKey']);
+  });
+
+  test('no identity policy grants a wildcard action (`s3:Get*` style included)', () => {
+    const statements = ofType('AWS::IAM::Policy').flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+    expect(statements.length).toBeGreaterThan(15);
+    expect(statements.filter((st) => st.Effect === 'Allow' && actions(st).some((a) => a.includes('*')))).toEqual([]);
+  });
+
+  test('table access lists its item actions and names the table and gsi1 only', () => {
+    const table = id(stack.storage.table);
+    const tableStatements = ofType('AWS::IAM::Policy')
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[])
+      .filter((st) => actions(st).some((a) => a.startsWith('dynamodb:') && !/Stream|Shard|Records/.test(a)));
+    for (const st of tableStatements) {
+      expect(st.Resource).toEqual([
+        { 'Fn::GetAtt': [table, 'Arn'] },
+        { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/index/${TABLE.gsi1.name}`]] },
+      ]);
+    }
+    const edgeSync = statementsOf(roleOf(stack.edgeSync.handler)).filter((st) => actions(st).includes('dynamodb:Query'));
+    expect(edgeSync.flatMap(actions)).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
   });
 
   test('no statement anywhere allows Action "*"', () => {
@@ -348,20 +411,115 @@ describe('iam', () => {
   });
 });
 
+describe('edge sync', () => {
+  test("edge-sync reads the table's stream from the start, bisects failing batches and parks them in a DLQ", () => {
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [id(stack.storage.table), 'StreamArn'] },
+      FunctionName: { Ref: id(stack.edgeSync.handler) },
+      StartingPosition: 'TRIM_HORIZON',
+      BisectBatchOnFunctionError: true,
+      MaximumRetryAttempts: 10,
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [id(stack.edgeSync.deadLetterQueue), 'Arn'] } } },
+    });
+  });
+
+  test('only edge-sync may write the key value store, and only Describe, Put and Delete', () => {
+    const writers = ofType('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('cloudfront-keyvaluestore:'));
+    expect(writers.flatMap(([, p]) => p.Properties.Roles.map((r: { Ref: string }) => r.Ref))).toEqual([roleId(stack.edgeSync.handler)]);
+    const kvs = (writers[0][1].Properties.PolicyDocument.Statement as Statement[]).filter((st) => JSON.stringify(st.Action).includes('cloudfront-keyvaluestore:'));
+    expect(kvs).toEqual([
+      expect.objectContaining({
+        Action: ['cloudfront-keyvaluestore:DeleteKey', 'cloudfront-keyvaluestore:DescribeKeyValueStore', 'cloudfront-keyvaluestore:PutKey'],
+        Resource: { 'Fn::GetAtt': [id(stack.cdn.edgeStore), 'Arn'] },
+      }),
+    ]);
+  });
+});
+
+describe('first admin token', () => {
+  test('a custom resource mints it into a Secrets Manager secret, which only its function may write', () => {
+    const secret = id(stack.adminToken.secret);
+    template.hasResourceProperties('Custom::PackyardAdminToken', {
+      ServiceToken: { 'Fn::GetAtt': [id(stack.adminToken.handler), 'Arn'] },
+      SecretId: { Ref: secret },
+      Generation: '1',
+    });
+    const writers = ofType('AWS::IAM::Policy').filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:'));
+    expect(writers).toHaveLength(1);
+    expect(writers[0][1].Properties.Roles).toEqual([{ Ref: roleId(stack.adminToken.handler) }]);
+    expect((writers[0][1].Properties.PolicyDocument.Statement as Statement[]).filter((st) => JSON.stringify(st.Action).includes('secretsmanager:'))).toEqual([
+      expect.objectContaining({ Action: 'secretsmanager:PutSecretValue', Resource: { Ref: secret } }),
+    ]);
+    expect(resources[secret].DeletionPolicy).toBe('Retain');
+    template.hasOutput('AdminTokenSecretArn', { Value: { Ref: secret } });
+  });
+
+  test('its function is never retried (a retry would mint a second token)', () => {
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: id(stack.adminToken.handler) }, MaximumRetryAttempts: 0 });
+  });
+});
+
 describe('monitoring', () => {
-  test('alarms on both DLQs and on each function’s errors, all notifying the alarm topic', () => {
-    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+  const alarms = () => ofType('AWS::CloudWatch::Alarm');
+  const byId = (alarmId: string) => alarms().find(([, a]) => a.Properties.AlarmName === `PackyardTest-${alarmId}`)?.[1];
+
+  test('every function has an errors and a throttles alarm; every DLQ, the rebuild age, edge lag and 5xx rates have one', () => {
+    const names = alarms().map(([, a]) => a.Properties.AlarmName as string).sort();
+    const fns = ['Api', 'ProcessUpload', 'RebuildIndex', 'EdgeSync'];
+    expect(names).toEqual(
+      [
+        ...fns.flatMap((f) => [`${f}Errors`, `${f}Throttles`]),
+        'RebuildDlq', 'FailedUploads', 'EdgeSyncDlq', 'RebuildQueueAge', 'EdgeSyncLag', 'Api5xxRate', 'Cdn5xxRate',
+      ].map((n) => `PackyardTest-${n}`).sort(),
+    );
+    const handlers: Record<string, HandlerFunction> = { Api: stack.api.handler, ProcessUpload: stack.ingest.handler, RebuildIndex: stack.indexing.handler, EdgeSync: stack.edgeSync.handler };
+    for (const [f, fn] of Object.entries(handlers)) {
+      expect(byId(`${f}Errors`)?.Properties).toMatchObject({ MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: id(fn) } }] });
+      expect(byId(`${f}Throttles`)?.Properties).toMatchObject({ MetricName: 'Throttles', Dimensions: [{ Name: 'FunctionName', Value: { Ref: id(fn) } }] });
+    }
+    const dlqs = { RebuildDlq: stack.indexing.deadLetterQueue, FailedUploads: stack.ingest.deadLetterQueue, EdgeSyncDlq: stack.edgeSync.deadLetterQueue };
+    for (const [name, q] of Object.entries(dlqs)) {
+      expect(byId(name)?.Properties).toMatchObject({ MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1, Dimensions: [{ Value: { 'Fn::GetAtt': [id(q), 'QueueName'] } }] });
+    }
+    expect(byId('RebuildQueueAge')?.Properties).toMatchObject({
+      MetricName: 'ApproximateAgeOfOldestMessage', Threshold: 900, Dimensions: [{ Value: { 'Fn::GetAtt': [id(stack.indexing.queue), 'QueueName'] } }],
+    });
+    expect(byId('EdgeSyncLag')?.Properties).toMatchObject({ MetricName: 'IteratorAge', Statistic: 'Maximum', Threshold: 60_000 });
+  });
+
+  test('the API 5xx rate is a percentage that needs a minimum of requests', () => {
+    const metrics = byId('Api5xxRate')?.Properties.Metrics as { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string } } }[];
+    expect(metrics.find((m) => m.Expression)?.Expression).toBe('IF(requests >= 10, 100 * errors / requests, 0)');
+    expect(metrics.filter((m) => m.MetricStat).map((m) => m.MetricStat?.Metric.MetricName).sort()).toEqual(['5xx', 'Count']);
+  });
+
+  test("CloudFront's 5xx alarm exists only where CloudFront publishes metrics (us-east-1)", () => {
+    const [logicalId, alarm] = alarms().find(([, a]) => a.Properties.AlarmName === 'PackyardTest-Cdn5xxRate') ?? [];
+    expect(alarm?.Properties).toMatchObject({ Namespace: 'AWS/CloudFront', MetricName: '5xxErrorRate', Dimensions: expect.arrayContaining([{ Name: 'Region', Value: 'Global' }]) });
+    const condition = (template.toJSON().Resources[logicalId as string] as { Condition?: string }).Condition;
+    expect(template.toJSON().Conditions[condition as string]).toEqual({ 'Fn::Equals': [{ Ref: 'AWS::Region' }, 'us-east-1'] });
+  });
+
+  test('every alarm notifies the topic when it fires and when it clears, and names its runbook entry in infra/README.md', () => {
     const topic = id(stack.monitoring.alarmTopic);
-    for (const a of alarms) expect(a.AlarmActions).toEqual([{ Ref: topic }]);
-    const dlqAlarms = alarms.filter((a) => a.MetricName === 'ApproximateNumberOfMessagesVisible');
-    expect(dlqAlarms.map((a) => a.Dimensions[0].Value['Fn::GetAtt'][0]).sort()).toEqual(
-      [stack.indexing.deadLetterQueue, stack.ingest.deadLetterQueue].map(id).sort(),
-    );
-    const errorAlarms = alarms.filter((a) => a.MetricName === 'Errors');
-    expect(errorAlarms.map((a) => a.Dimensions[0].Value.Ref).sort()).toEqual(
-      [stack.api.handler, stack.ingest.handler, stack.indexing.handler].map(id).sort(),
-    );
-    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const readme = fs.readFileSync(path.join(__dirname, '../../../infra/README.md'), 'utf8');
+    const headings = new Set([...readme.matchAll(/^#{2,4} (.+)$/gm)].map((m) => m[1].trim().toLowerCase().replace(/[^a-z0-9 -]/g, '').replace(/ /g, '-')));
+    for (const [, a] of alarms()) {
+      expect(a.Properties.AlarmActions).toEqual([{ Ref: topic }]);
+      expect(a.Properties.OKActions).toEqual([{ Ref: topic }]);
+      const anchor = /Runbook: infra\/README\.md#([a-z0-9-]+)$/.exec(a.Properties.AlarmDescription as string)?.[1];
+      expect(anchor).toBe((a.Properties.AlarmName as string).replace('PackyardTest-', '').toLowerCase());
+      expect(headings).toContain(anchor);
+    }
     template.resourceCountIs('AWS::SNS::Subscription', 0);
+  });
+
+  test('one dashboard with the functions, the API, the queues, the edge lag, CloudFront and recent errors', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    const body = JSON.stringify(ofType('AWS::CloudWatch::Dashboard')[0][1].Properties.DashboardBody);
+    for (const title of ['Invocations', 'Errors', 'Throttles', 'API requests and errors', 'Oldest rebuild request (s)', 'Edge lag behind the table (ms)', 'CloudFront error rates (%)', 'Recent errors (all functions)']) {
+      expect(body).toContain(title);
+    }
+    expect(body).toMatch(/filter level = \W+ERROR/);
   });
 });

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isCfResponse, loadViewerRequest, VIEWER_REQUEST_FILE, type CfRequest, type CfResponse } from '../../../functions/edge-auth/run-function';
-import { repoEdgeKey, repoEdgeValue, tokenEdgeKey, tokenEdgeValue } from '../../../shared/domain/edge-entries';
+import { EDGE_TOKEN_KEY, repoEdgeKey, repoEdgeValue, revokedEdgeKey, tokenEdgeKey, tokenEdgeValue } from '../../../shared/domain/edge-entries';
+import { signReadToken, verifyReadToken } from '../../../shared/domain/read-token';
 import type { RepoRecord } from '../../../shared/domain/repo';
 import type { TokenRecord } from '../../../shared/domain/token';
 
@@ -77,6 +78,29 @@ describe('edge-auth viewer-request function', () => {
   ])('refuses %s', async (_what, auth) => {
     const out = (await fn(event('/acme/secret/debian/dists/bookworm/InRelease', { authorization: auth }))) as CfResponse;
     expect(out.statusCode).toBe(401);
+  });
+
+  describe('self-describing read tokens', () => {
+    const key = 'ab'.repeat(32);
+    const good = signReadToken(key, { repo: 'acme/secret', id: 'tok_r1', parentId: 'tok_m1' });
+    const kv2 = new Map([...store(), [EDGE_TOKEN_KEY, key], [revokedEdgeKey('tok_r2'), '1'], [revokedEdgeKey('tok_m3'), '1']]);
+    const fn2 = loadViewerRequest({ get: async (k) => { const v = kv2.get(k); if (v === undefined) throw new Error('not found'); return v; } });
+    const read = (t: string, uri = '/acme/secret/debian/dists/bookworm/InRelease') => fn2(event(uri, { authorization: basic(t, '') }));
+
+    it('lets a genuine read token read its repository, without a per-token entry', async () => {
+      expect(isCfResponse(await read(good))).toBe(false);
+      expect(verifyReadToken(key, good)).toEqual({ repo: 'acme/secret', id: 'tok_r1', parentId: 'tok_m1' });
+    });
+
+    it.each([
+      ['a forged signature', good.slice(0, -4) + '0000'],
+      ['another key', signReadToken('cd'.repeat(32), { repo: 'acme/secret', id: 'tok_r1', parentId: 'tok_m1' })],
+      ['a token for another repository', signReadToken(key, { repo: 'acme/open2', id: 'tok_r1', parentId: 'tok_m1' })],
+      ['a revoked token', signReadToken(key, { repo: 'acme/secret', id: 'tok_r2', parentId: 'tok_m1' })],
+      ['a token whose master was revoked', signReadToken(key, { repo: 'acme/secret', id: 'tok_r3', parentId: 'tok_m3' })],
+    ])('refuses %s', async (_what, t) => {
+      expect(((await read(t)) as CfResponse).statusCode).toBe(401);
+    });
   });
 
   it('stays within CloudFront Functions limits (10 KB, no unsupported syntax)', () => {
