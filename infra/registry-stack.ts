@@ -64,7 +64,7 @@ export class RegistryStack extends Stack {
       domainName: props.domainName,
       certificateArn: props.certificateArn,
     });
-    this.edgeSync = new EdgeSync(this, 'EdgeSync', { table, edgeStore: this.cdn.edgeStore, ...common });
+    this.edgeSync = new EdgeSync(this, 'EdgeSync', { table, edgeStore: this.cdn.edgeStore, signingKey, ...common });
     this.adminToken = new AdminToken(this, 'AdminToken', { table, generation: props.adminTokenGeneration ?? 1, ...common });
 
     // The distribution fronts the API, so whatever needs it is wired after it exists.

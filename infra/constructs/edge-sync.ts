@@ -7,7 +7,8 @@ import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { acknowledge } from '../nag';
-import { bindEdgeStore, bindTable } from './bindings';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { bindEdgeStore, bindEdgeTokenKey, bindTable } from './bindings';
 import { HandlerFunction } from './handler-function';
 
 export interface EdgeSyncProps {
@@ -16,6 +17,7 @@ export interface EdgeSyncProps {
   readonly edgeStore: IKeyValueStore;
   readonly logRetention: RetentionDays;
   readonly removalPolicy: RemovalPolicy;
+  readonly signingKey: IKey;
 }
 
 /**
@@ -47,6 +49,8 @@ export class EdgeSync extends Construct {
     // Only a resync (`{"resync": true}`) reads the table; the stream brings everything else.
     bindTable(this.handler, props.table, 'read');
     bindEdgeStore(this.handler, props.edgeStore);
+    // It publishes the read-token HMAC key, which the edge needs in clear.
+    bindEdgeTokenKey(this.handler, props.signingKey);
     this.handler.addEventSource(
       new DynamoEventSource(props.table, {
         // A stack deployed onto an existing table picks up the stream's last 24 hours; older state needs a resync.

@@ -38,11 +38,17 @@ export async function syncEdge(edge: EdgeStore, changes: EdgeChange[]): Promise<
  * Rewrites every entry the table determines: after restoring the table, deploying edge-sync onto existing
  * data, or when its dead-letter queue held a batch. Keys of records that no longer exist are not found here.
  */
-export async function resyncEdge(deps: { meta: Pick<MetadataStore, 'listRepos' | 'listTokens'>; edge: EdgeStore }): Promise<EdgeSyncResult> {
+export async function resyncEdge(deps: {
+  meta: Pick<MetadataStore, 'listRepos' | 'listTokens' | 'listUsers' | 'listCollaborators'>;
+  edge: EdgeStore;
+}): Promise<EdgeSyncResult> {
+  const repos = await deps.meta.listRepos();
   const subjects: EdgeSubject[] = [
-    ...(await deps.meta.listRepos()).map((repo) => ({ repo })),
+    ...repos.map((repo) => ({ repo })),
     ...(await deps.meta.listTokens()).map((token) => ({ token })),
+    ...(await deps.meta.listUsers()).map((user) => ({ user })),
   ];
+  for (const r of repos) subjects.push(...(await deps.meta.listCollaborators(r.name)).map((collaborator) => ({ collaborator })));
   return apply(deps.edge, new Map(subjects.flatMap((s): EdgeEntry[] => edgeEntries(s))));
 }
 

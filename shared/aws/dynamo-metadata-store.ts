@@ -67,6 +67,12 @@ function fromItem<T>(item: Item): T {
 export const repoFromItem = (item: Item): RepoRecord | undefined => (item.entity === 'repo' ? fromItem<RepoRecord>(item) : undefined);
 /** The token a stored item holds, if it holds one. */
 export const tokenFromItem = (item: Item): TokenRecord | undefined => (item.entity === 'token' ? fromItem<TokenRecord>(item) : undefined);
+export const userFromItem = (item: Item): UserRecord | undefined => (item.entity === 'user' ? fromItem<UserRecord>(item) : undefined);
+export const collaboratorFromItem = (item: Item): CollaboratorRecord | undefined =>
+  item.entity === 'collaborator' ? fromItem<CollaboratorRecord>(item) : undefined;
+/** The name of the config item a stored item is, if it is one. */
+export const configNameOfItem = (item: Item): string | undefined =>
+  item.entity === 'config' && typeof item.pk === 'string' ? item.pk.slice('CONFIG#'.length) : undefined;
 
 const encodeCursor = (sk: string) => Buffer.from(JSON.stringify({ sk }), 'utf8').toString('base64url');
 

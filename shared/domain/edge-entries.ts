@@ -1,3 +1,4 @@
+import type { CollaboratorRecord, UserRecord } from './collaborator';
 import type { RepoRecord } from './repo';
 import type { TokenRecord } from './token';
 
@@ -33,7 +34,13 @@ export function tokenEdgeValue(token: TokenRecord): string | undefined {
 }
 
 /** A stored record the edge check knows something about. */
-export type EdgeSubject = { repo: RepoRecord } | { token: TokenRecord };
+export type EdgeSubject =
+  | { repo: RepoRecord }
+  | { token: TokenRecord }
+  | { user: UserRecord }
+  | { collaborator: CollaboratorRecord }
+  /** The read-token HMAC key, unwrapped by the caller (the only entry that needs a key to compute). */
+  | { edgeTokenKeyHex: string };
 export type EdgeEntry = readonly [key: string, value: string | undefined];
 
 /**
@@ -42,6 +49,9 @@ export type EdgeEntry = readonly [key: string, value: string | undefined];
  */
 export function edgeEntries(s: EdgeSubject): EdgeEntry[] {
   if ('repo' in s) return [[repoEdgeKey(s.repo.name), repoEdgeValue(s.repo)]];
+  if ('user' in s) return [[userEdgeKey(s.user.name), PRESENT]];
+  if ('collaborator' in s) return [[collaboratorEdgeKey(s.collaborator.repo, s.collaborator.user), PRESENT]];
+  if ('edgeTokenKeyHex' in s) return [[EDGE_TOKEN_KEY, s.edgeTokenKeyHex]];
   return [
     [tokenEdgeKey(s.token.hash), tokenEdgeValue(s.token)],
     [revokedEdgeKey(s.token.id), revokedEdgeValue(s.token)],

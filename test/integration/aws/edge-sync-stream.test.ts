@@ -1,7 +1,12 @@
 import { DescribeTableCommand, UpdateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import type { Context, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { promises as fsp } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createEdgeSyncHandler } from '../../../functions/edge-sync/handler';
+import { FileKeyWrapper } from '../../../infra/local/file-key-wrapper';
+import { edgeTokenKey } from '../../../shared/app/edge-key';
 import { mintApiToken } from '../../../shared/app/tokens';
 import { DynamoMetadataStore } from '../../../shared/aws/dynamo-metadata-store';
 import { repoEdgeKey, tokenEdgeKey, tokenEdgeValue } from '../../../shared/domain/edge-entries';
@@ -36,6 +41,17 @@ const key = (name: string): StoredSigningKey => ({
 });
 const context = {} as Context;
 
+/**
+ * The streams client deserialises an empty map attribute (`{"M": {}}`, e.g. a token's `grants: {}`) as `{}`;
+ * Lambda delivers the JSON as sent. Put the type back so the event is what Lambda would deliver.
+ */
+function emptyMaps<T>(image: T): T {
+  if (!image) return image;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(image as Record<string, unknown>)) out[k] = v && typeof v === 'object' && Object.keys(v).length === 0 ? { M: {} } : v;
+  return out as T;
+}
+
 describe('edge-sync on the table stream (DynamoDB Local)', () => {
   let table: string;
   let meta: DynamoMetadataStore;
@@ -66,7 +82,11 @@ describe('edge-sync on the table stream (DynamoDB Local)', () => {
     for (const iterator of shardIterators) {
       const out = await streams.send(new GetRecordsCommand({ ShardIterator: iterator }));
       // The streams client and Lambda use the same JSON for records; only the date type differs.
-      for (const r of out.Records ?? []) records.push({ ...r, dynamodb: { ...r.dynamodb, ApproximateCreationDateTime: undefined } } as DynamoDBRecord);
+      for (const r of out.Records ?? []) {
+        const d = r.dynamodb ?? {};
+        const images = { NewImage: emptyMaps(d.NewImage), OldImage: emptyMaps(d.OldImage) };
+        records.push({ ...r, dynamodb: { ...d, ...images, ApproximateCreationDateTime: undefined } } as DynamoDBRecord);
+      }
       if (out.NextShardIterator) next.push(out.NextShardIterator);
     }
     shardIterators = next;
@@ -100,6 +120,30 @@ describe('edge-sync on the table stream (DynamoDB Local)', () => {
     const second = await handler(await nextEvent(), context);
     expect(second).toMatchObject({ put: 0, deleted: 3 });
     expect(Object.fromEntries(edge.entries)).toEqual({ [tokenEdgeKey(hashToken(reader.token))]: readerRecord && tokenEdgeValue(readerRecord) });
+  });
+
+  it('publishes users, collaborators, revoked read tokens and the read-token key', async () => {
+    const edge = new MemoryEdgeStore();
+    const keys = new FileKeyWrapper(join(await fsp.mkdtemp(join(tmpdir(), 'edge-key-')), 'master.key'));
+    const handler = createEdgeSyncHandler({ meta, edge, keys, clock: systemClock });
+    await nextEvent(); // earlier tests' writes
+    await meta.createRepo(repo('team/app', 'private'), key('team/app'));
+    await meta.createUser({ name: 'dana', createdAt: NOW, createdBy: 'admin' });
+    await meta.putCollaborator({ repo: 'team/app', user: 'dana', permissions: ['read'], addedAt: NOW, addedBy: 'admin' });
+    const hex = await edgeTokenKey({ meta, keys, clock: systemClock });
+    await meta.putToken({ hash: 'f'.repeat(64), id: 'tok_read1', kind: 'read', name: 'web-01', user: 'admin', admin: false, grants: {}, repo: 'team/app', parentId: 'tok_m', createdAt: NOW, createdBy: 'admin', revoked: false });
+    await handler(await nextEvent(), context);
+    expect(Object.fromEntries(edge.entries)).toEqual({
+      [repoEdgeKey('team/app')]: 'private',
+      'o:dana': '1',
+      'c:team/app#dana': '1',
+      'k:read': hex,
+    });
+    await meta.revokeToken('tok_read1');
+    await meta.deleteCollaborator('team/app', 'dana');
+    await handler(await nextEvent(), context);
+    expect(edge.entries.get('x:tok_read1')).toBe('1');
+    expect(edge.entries.has('c:team/app#dana')).toBe(false);
   });
 
   it('rewrites the whole edge from the table on {"resync": true}', async () => {

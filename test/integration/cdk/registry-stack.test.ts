@@ -159,7 +159,7 @@ describe('functions', () => {
       [TABLE_NAME, PACKAGES_BUCKET, INCOMING_BUCKET, KMS_KEY_ID, REBUILD_QUEUE_URL, PUBLIC_BASE_URL].sort(), // api
       [TABLE_NAME, PACKAGES_BUCKET, INCOMING_BUCKET, KMS_KEY_ID, REBUILD_QUEUE_URL, PUBLIC_BASE_URL].sort(), // process-upload
       [TABLE_NAME, PACKAGES_BUCKET, KMS_KEY_ID, DISTRIBUTION_ID, PUBLIC_BASE_URL].sort(), // rebuild-index
-      [TABLE_NAME, KVS_ARN].sort(), // edge-sync
+      [TABLE_NAME, KVS_ARN, KMS_KEY_ID].sort(), // edge-sync (unwraps the read-token key to publish it)
       [TABLE_NAME], // bootstrap-admin
     ]);
     const [api, , rebuild, edge] = ours().map((fn) => fn.Environment.Variables);
@@ -349,14 +349,16 @@ describe('iam', () => {
   const roleOf = (fn: { role?: unknown }) => id(fn.role as { node: { defaultChild?: unknown } });
   const actions = (s: Statement) => [s.Action].flat();
 
-  test('only the rebuild function can decrypt signing keys; the API decrypts only the read-token key', () => {
+  test('only the rebuild function can decrypt signing keys; the API and edge-sync decrypt only the read-token key', () => {
     const purposeOf = (s: Statement) => (s as { Condition?: { StringEquals?: Record<string, string> } }).Condition?.StringEquals?.['kms:EncryptionContext:purpose'];
     const decrypts = ofType('AWS::IAM::Policy').flatMap(([, p]) =>
       (p.Properties.PolicyDocument.Statement as Statement[])
         .filter((s) => actions(s).some((a) => /^kms:(Decrypt|\*)/.test(a)))
         .flatMap((s) => p.Properties.Roles.map((r: { Ref: string }) => [r.Ref, purposeOf(s)])),
     );
-    expect(decrypts.sort()).toEqual([[roleOf(stack.api.handler), 'edge-token'], [roleOf(stack.indexing.handler), 'signing-key']].sort());
+    expect(decrypts.sort()).toEqual(
+      [[roleOf(stack.api.handler), 'edge-token'], [roleOf(stack.edgeSync.handler), 'edge-token'], [roleOf(stack.indexing.handler), 'signing-key']].sort(),
+    );
     expect(ofType('AWS::IAM::Role').filter(([, r]) => r.Properties.Policies)).toEqual([]);
     const apiKms = statementsOf(roleOf(stack.api.handler)).filter((s) => actions(s).some((a) => a.startsWith('kms:')));
     expect(apiKms.map(actions)).toEqual([['kms:GenerateDataKey'], ['kms:Decrypt']]);

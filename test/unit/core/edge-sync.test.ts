@@ -114,12 +114,25 @@ describe('resyncEdge', () => {
     const meta = {
       listRepos: async () => [repo('acme/secret', 'private'), repo('acme/open', 'public')],
       listTokens: async () => [token('ee'), token('gone', { revoked: true })],
+      listUsers: async () => [{ name: 'alice', createdAt: '', createdBy: '' }],
+      listCollaborators: async (r: string) => (r === 'acme/secret' ? [{ repo: r, user: 'alice', permissions: ['read' as const], addedAt: '', addedBy: '' }] : []),
     };
     const result = await resyncEdge({ meta, edge });
     expect(Object.fromEntries(edge.entries)).toEqual({
       [repoEdgeKey('acme/secret')]: 'private',
       [tokenEdgeKey('ee')]: tokenEdgeValue(token('ee')),
+      'o:alice': '1',
+      'c:acme/secret#alice': '1',
     });
-    expect(result.put).toBe(2);
+    expect(result.put).toBe(4);
+  });
+});
+
+describe('edge entries of access-control records', () => {
+  it('marks users and collaborators present and publishes the read-token key', async () => {
+    const { edgeEntries } = await import('../../../shared/domain/edge-entries');
+    expect(edgeEntries({ user: { name: 'alice', createdAt: '', createdBy: '' } })).toEqual([['o:alice', '1']]);
+    expect(edgeEntries({ collaborator: { repo: 'alice/x', user: 'bob', permissions: ['push'], addedAt: '', addedBy: '' } })).toEqual([['c:alice/x#bob', '1']]);
+    expect(edgeEntries({ edgeTokenKeyHex: 'ab'.repeat(32) })).toEqual([['k:read', 'ab'.repeat(32)]]);
   });
 });
