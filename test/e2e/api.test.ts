@@ -39,14 +39,6 @@ async function waitForUpload(repo: string, id: string) {
   throw new Error(`upload ${id} still pending`);
 }
 
-/** Everything a client could observe of a repository: its package list and every stored file. */
-async function snapshot(repo: string) {
-  const pkgs = await h.api.call<{ packages: { id: string }[] }>('GET', `/api/v1/repos/${repo}/packages`);
-  const files: Record<string, string> = {};
-  for (const b of await h.registry.deps.packages.list(`${repo}/`)) files[b.key] = sha256(await h.registry.deps.packages.getBytes(b.key));
-  const meta = await h.api.call<{ packageCount: number }>('GET', `/api/v1/repos/${repo}`);
-  return { ids: pkgs.body.packages.map((p) => p.id).sort(), files, count: meta.body.packageCount };
-}
 
 describe('presigned uploads', () => {
   const repo = 'acme/presigned';
@@ -70,7 +62,7 @@ describe('presigned uploads', () => {
   it('rejects a tampered URL, a body that does not match the declared sha256, and an expired signature', async () => {
     const bytes = await fsp.readFile(await buildDeb(debs, { name: 'guarded', version: '1.0' }));
     const ticket = (await requestUpload(repo, bytes)).body;
-    const before = await snapshot(repo);
+    const before = await h.snapshot(repo);
     const otherKey = ticket.url.replace(/incoming\/[^?]+/, 'incoming/someone-elses');
     expect((await fetch(otherKey, { method: 'PUT', headers: ticket.headers, body: bytes })).status).toBe(403);
     const evil = Buffer.from(bytes);
@@ -81,20 +73,20 @@ describe('presigned uploads', () => {
     const noSig = ticket.url.replace(/X-Amz-Signature=[0-9a-f]+/, 'X-Amz-Signature=' + '0'.repeat(64));
     expect((await fetch(noSig, { method: 'PUT', headers: ticket.headers, body: bytes })).status).toBe(403);
     await h.registry.idle();
-    expect(await snapshot(repo)).toEqual(before);
+    expect(await h.snapshot(repo)).toEqual(before);
     const status = await h.api.call<{ status: string }>('GET', `/api/v1/repos/${repo}/uploads/${ticket.uploadId}`);
     expect(status.body.status).toBe('pending');
   });
 
   it('reports a rejected upload with its code and leaves the repository unchanged', async () => {
-    const before = await snapshot(repo);
+    const before = await h.snapshot(repo);
     const bytes = await fsp.readFile(await buildDeb(debs, { name: 'badver', version: 'x', rawControl: 'Package: badver\nVersion: 1.0 beta\nArchitecture: amd64\nMaintainer: T <t@t.invalid>\nDescription: d\n' }));
     const ticket = (await requestUpload(repo, bytes)).body;
     expect((await fetch(ticket.url, { method: 'PUT', headers: ticket.headers, body: bytes })).status).toBe(200);
     const done = await waitForUpload(repo, ticket.uploadId);
     expect(done.status).toBe('rejected');
     expect(done.error?.code).toBe('DEB_INVALID_VERSION');
-    expect(await snapshot(repo)).toEqual(before);
+    expect(await h.snapshot(repo)).toEqual(before);
   });
 
   it('validates the upload request itself', async () => {
@@ -148,7 +140,7 @@ describe('bad input through the direct upload', () => {
   }
 
   it('rejects each kind of bad package with a clear error and changes nothing', async () => {
-    const before = await snapshot(repo);
+    const before = await h.snapshot(repo);
     const goodBytes = await fsp.readFile(good);
     const cases: [string, () => Promise<string>, number, string][] = [
       ['not a package', () => file('text.deb', 'hello, I am not a package\n'), 415, 'UNKNOWN_FORMAT'],
@@ -169,11 +161,11 @@ describe('bad input through the direct upload', () => {
       expect(body.error?.message.length).toBeGreaterThan(5);
     }
     await h.registry.idle();
-    expect(await snapshot(repo)).toEqual(before);
+    expect(await h.snapshot(repo)).toEqual(before);
   });
 
   it('answers 401, 403 and 404 for credentials and repositories', async () => {
-    const before = await snapshot(repo);
+    const before = await h.snapshot(repo);
     const anon = await h.api.withToken(undefined).pushDirect(repo, 'debian/bookworm', good);
     expect(anon.status).toBe(401);
     expect(anon.headers.get('www-authenticate')).toMatch(/^Basic/);
@@ -187,7 +179,7 @@ describe('bad input through the direct upload', () => {
     expect((missing.body as { error: { code: string } }).error.code).toBe('REPO_NOT_FOUND');
     expect((await reader.createRepo('acme/mine')).status).toBe(403);
     await h.registry.idle();
-    expect(await snapshot(repo)).toEqual(before);
+    expect(await h.snapshot(repo)).toEqual(before);
   });
 
   it('limits direct uploads to the API Gateway payload size', async () => {

@@ -89,13 +89,6 @@ async function apkFetch(repo: string, branch: string, record: Record<string, str
   return res.body;
 }
 
-/** Everything a client could observe of a repository: its package list and every stored file. */
-async function snapshot(repo: string) {
-  const pkgs = await h.api.call<{ packages: { id: string }[] }>('GET', `/api/v1/repos/${repo}/packages`);
-  const files: Record<string, string> = {};
-  for (const b of await h.registry.deps.packages.list(`${repo}/`)) files[b.key] = sha256(await h.registry.deps.packages.getBytes(b.key));
-  return { ids: pkgs.body.packages.map((p) => p.id).sort(), files };
-}
 
 describe('an Alpine branch in a public repository', () => {
   const repo = 'acme/alpine';
@@ -257,7 +250,7 @@ describe('bad Alpine input', () => {
   };
 
   it('rejects each kind of bad package with a clear error and changes nothing', async () => {
-    const before = await snapshot(repo);
+    const before = await h.snapshot(repo);
     const keyBefore = await h.registry.deps.meta.getSigningKey(repo, 'apk-rsa');
     const cases: [string, () => Promise<string>, number, string][] = [
       ['truncated', () => file('trunc.apk', good.bytes.subarray(0, Math.floor(good.bytes.length * 0.8))), 400, 'APK_CORRUPT'],
@@ -282,19 +275,19 @@ describe('bad Alpine input', () => {
     }
     const unknownBranch = await push(repo, 'alpine/3.19', good.path);
     expect([unknownBranch.status, unknownBranch.body.error?.code]).toEqual([400, 'INVALID_DISTRIBUTION']);
-    expect(await snapshot(repo)).toEqual(before);
+    expect(await h.snapshot(repo)).toEqual(before);
     expect(await h.registry.deps.meta.getSigningKey(repo, 'apk-rsa')).toEqual(keyBefore);
   });
 
   it('rejects through the presigned path too, with the reason on the upload', async () => {
-    const before = await snapshot(repo);
+    const before = await h.snapshot(repo);
     const bad = await file('late.apk', good.bytes.subarray(0, good.bytes.length - 30));
     const { io, stdout } = captureIo({ env: { PACKYARD_URL: h.url, PACKYARD_TOKEN: h.admin }, cwd: dir });
     const code = await runCli(['push', `${repo}/alpine/v3.19`, bad, '--json'], io);
     expect(code).toBe(1);
     expect(JSON.parse(stdout.text)[0]).toMatchObject({ status: 'rejected', error: { code: 'APK_CORRUPT' } });
     await h.registry.idle();
-    expect(await snapshot(repo)).toEqual(before);
+    expect(await h.snapshot(repo)).toEqual(before);
   });
 
   it('keeps a curl of a missing package a plain 404', async () => {

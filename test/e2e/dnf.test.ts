@@ -199,12 +199,6 @@ describe('bad rpm input through the direct upload', () => {
   let goodPath: string;
 
   /** Everything a client could observe of a repository: its package list and every stored file. */
-  async function snapshot() {
-    const pkgs = await h.api.call<{ packages: { id: string }[] }>('GET', `/api/v1/repos/${repo}/packages`);
-    const files: Record<string, string> = {};
-    for (const b of await h.registry.deps.packages.list(`${repo}/`)) files[b.key] = sha256(await h.registry.deps.packages.getBytes(b.key));
-    return { ids: pkgs.body.packages.map((p) => p.id).sort(), files };
-  }
 
   async function file(name: string, bytes: Uint8Array): Promise<string> {
     const p = join(rpms, name);
@@ -220,7 +214,7 @@ describe('bad rpm input through the direct upload', () => {
   });
 
   it('rejects each kind of bad package with a clear error and changes nothing', async () => {
-    const before = await snapshot();
+    const before = await h.snapshot(repo);
     expect(Object.keys(before.files).some((k) => k.endsWith('/x86_64/repodata/repomd.xml'))).toBe(true);
     const { main } = spans(good);
     const bomb = Buffer.from(good);
@@ -258,16 +252,16 @@ describe('bad rpm input through the direct upload', () => {
       expect(body.error?.message.length).toBeGreaterThan(10);
     }
     await h.registry.idle();
-    expect(await snapshot()).toEqual(before);
+    expect(await h.snapshot(repo)).toEqual(before);
   });
 
   it('refuses an .rpm pushed to debian/bookworm, and to a distribution no format serves', async () => {
-    const before = await snapshot();
+    const before = await h.snapshot(repo);
     const mismatch = await h.api.pushDirect(repo, 'debian/bookworm', goodPath);
     expect([mismatch.status, (mismatch.body as { error: { code: string } }).error.code]).toEqual([400, 'FORMAT_MISMATCH']);
     const unknown = await h.api.pushDirect(repo, 'plan9/4', goodPath);
     expect([unknown.status, (unknown.body as { error: { code: string } }).error.code]).toEqual([400, 'INVALID_DISTRIBUTION']);
     await h.registry.idle();
-    expect(await snapshot()).toEqual(before);
+    expect(await h.snapshot(repo)).toEqual(before);
   });
 });

@@ -71,13 +71,6 @@ interface FileIndex {
   versions: { version: string; files: { filename: string; size: number; sha256: string; uploadedAt: string; path: string }[] }[];
 }
 
-/** Everything a client could observe of a repository: its package list and every stored file. */
-async function snapshot(repo: string) {
-  const pkgs = await h.api.call<{ packages: { id: string }[] }>('GET', `/api/v1/repos/${repo}/packages`);
-  const files: Record<string, string> = {};
-  for (const b of await h.registry.deps.packages.list(`${repo}/`)) files[b.key] = sha256(await h.registry.deps.packages.getBytes(b.key));
-  return { ids: pkgs.body.packages.map((p) => p.id).sort(), files };
-}
 
 describe('generic files in a public repository', () => {
   const repo = 'acme/tools';
@@ -173,7 +166,7 @@ describe('generic files in a public repository', () => {
   });
 
   it('rejects bad input with a clear error and changes nothing', async () => {
-    const before = await snapshot(repo);
+    const before = await h.snapshot(repo);
     const cases: [string, () => Promise<Awaited<ReturnType<typeof pushDirect>>>, number, string][] = [
       ['no version', async () => pushDirect(repo, await write('notes.txt', 'n'), { name: 'notes' }), 400, 'FILE_MISSING_VERSION'],
       ['no name', async () => pushDirect(repo, await write('notes.txt', 'n')), 400, 'FILE_MISSING_NAME'],
@@ -192,7 +185,7 @@ describe('generic files in a public repository', () => {
     const viaCli = await packyard('push', `${repo}/files`, 'notes.txt', '--json');
     expect(viaCli.code).toBe(1);
     expect(JSON.parse(viaCli.stdout)[0]).toMatchObject({ status: 'rejected', error: { code: 'FILE_MISSING_NAME' } });
-    expect(await snapshot(repo)).toEqual(before);
+    expect(await h.snapshot(repo)).toEqual(before);
   });
 });
 

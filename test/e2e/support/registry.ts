@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,8 @@ export interface Harness {
   admin: string;
   tmp: string;
   api: ApiClient;
+  /** Everything a client could observe of a repository: its packages, its count and every stored file's sha256. */
+  snapshot(repo: string): Promise<{ ids: string[]; files: Record<string, string>; count: number }>;
   close(): Promise<void>;
 }
 
@@ -18,12 +21,22 @@ export async function startHarness(): Promise<Harness> {
   const tmp = await fsp.mkdtemp(join(tmpdir(), 'packyard-e2e-'));
   const registry = await startLocalRegistry({ port: 0, dataDir: join(tmp, 'data') });
   const admin = registry.newAdminToken!;
+  const api = new ApiClient(registry.url, admin);
   return {
     registry,
     url: registry.url,
     admin,
     tmp,
-    api: new ApiClient(registry.url, admin),
+    api,
+    snapshot: async (repo) => {
+      const pkgs = await api.call<{ packages: { id: string }[] }>('GET', `/api/v1/repos/${repo}/packages?limit=1000`);
+      const files: Record<string, string> = {};
+      for (const b of await registry.deps.packages.list(`${repo}/`)) {
+        files[b.key] = createHash('sha256').update(await registry.deps.packages.getBytes(b.key)).digest('hex');
+      }
+      const meta = await api.call<{ packageCount: number }>('GET', `/api/v1/repos/${repo}`);
+      return { ids: pkgs.body.packages.map((p) => p.id).sort(), files, count: meta.body.packageCount };
+    },
     close: async () => {
       await registry.close();
       await fsp.rm(tmp, { recursive: true, force: true });
