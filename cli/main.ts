@@ -2,12 +2,13 @@ import { splitLeadingGlobals } from './args';
 import { printOut, type Command, type CommandGroup } from './command';
 import { pushCommand } from './commands/push';
 import { repoGroup } from './commands/repo';
+import { masterTokenGroup, readTokenGroup } from './commands/install-tokens';
 import { tokenGroup } from './commands/token';
 import { CliError, EXIT, UsageError, errorMessage } from './errors';
 import { processIo, type CliIo } from './io';
 import { VERSION } from './version';
 
-const COMMANDS: (Command | CommandGroup)[] = [pushCommand, repoGroup, tokenGroup];
+const COMMANDS: (Command | CommandGroup)[] = [pushCommand, repoGroup, tokenGroup, masterTokenGroup, readTokenGroup];
 
 const isGroup = (c: Command | CommandGroup): c is CommandGroup => 'subcommands' in c;
 const HELP_FLAGS = ['--help', '-h'];

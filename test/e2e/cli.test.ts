@@ -95,6 +95,28 @@ describe('packyard CLI against the local registry', () => {
     expect(repos.stdout).toMatch(/acme\/cli\s+public\s+3/);
   });
 
+  it('manages master and read tokens', async () => {
+    const created = await packyard('master-token', 'create', 'acme/cli', '--name', 'fleet', '--json');
+    expect(created.code).toBe(0);
+    const master = JSON.parse(created.stdout) as { token: string; id: string };
+    const mint = await fetch(`${h.url}/install/repositories/acme/cli/tokens.text`, {
+      method: 'POST',
+      headers: { authorization: 'Basic ' + Buffer.from(`${master.token}:`).toString('base64'), 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'name=web-01',
+    });
+    expect(mint.status).toBe(201);
+    const masters = await packyard('master-token', 'list', 'acme/cli');
+    expect(masters.stdout).toMatch(new RegExp(`${master.id}\\s+fleet\\s+active`));
+    const reads = await packyard('read-token', 'list', 'acme/cli', master.id, '--json');
+    const [read] = JSON.parse(reads.stdout) as { id: string; name: string }[];
+    expect(read.name).toBe('web-01');
+    expect((await packyard('read-token', 'revoke', 'acme/cli', read.id)).code).toBe(0);
+    expect((await packyard('read-token', 'list', 'acme/cli', master.id)).stdout).toMatch(/web-01\s+revoked/);
+    expect((await packyard('master-token', 'revoke', 'acme/cli', master.id)).code).toBe(0);
+    expect((await packyard('master-token', 'list', 'acme/cli')).stdout).toMatch(new RegExp(`${master.id}\\s+fleet\\s+revoked`));
+    expect((await packyard('read-token', 'revoke', 'acme/cli')).code).toBe(2);
+  });
+
   it('runs as an installed bin', async () => {
     const res = await run(process.execPath, [join(__dirname, '../../cli/bin/packyard.js'), 'repo', 'show', 'acme/cli', '--json'], {
       env: { ...process.env, PACKYARD_URL: h.url, PACKYARD_TOKEN: h.admin },
