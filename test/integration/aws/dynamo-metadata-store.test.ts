@@ -9,39 +9,15 @@ import type { UploadRecord } from '../../../shared/domain/upload';
 import type { FormatId } from '../../../shared/formats/format';
 import type { StoredSigningKey } from '../../../shared/ports/metadata-store';
 import { DynamoMetadataStore, packageId, packageSortKey } from '../../../shared/aws/dynamo-metadata-store';
+import { repoRecord, signingKeyRecord } from '../../support/records';
 import { freshTable, testClients } from '../../support/emulators';
 
 const NOW = '2025-01-02T03:04:05.000Z';
 
-function repo(name: string, extra: Partial<RepoRecord> = {}): RepoRecord {
-  const [owner, r] = name.split('/');
-  return {
-    name,
-    owner,
-    repo: r,
-    visibility: 'public',
-    description: `the ${name} repository`,
-    createdAt: NOW,
-    createdBy: 'alice',
-    signingKeyFingerprint: 'ABCDEF0123456789ABCDEF0123456789ABCDEF01',
-    signingKeyType: 'rsa4096',
-    packageCount: 0,
-    ...extra,
-  };
-}
+const repo = (name: string, extra: Partial<RepoRecord> = {}): RepoRecord =>
+  repoRecord(name, { visibility: 'public', description: `the ${name} repository`, createdAt: NOW, createdBy: 'alice', signingKeyType: 'rsa4096', ...extra });
 
-const key = (name: string): StoredSigningKey => ({
-  repo: name,
-  kind: 'openpgp',
-  fingerprint: 'ABCDEF0123456789ABCDEF0123456789ABCDEF01',
-  algorithm: 'rsa4096',
-  publicKeyArmored: '-----BEGIN PGP PUBLIC KEY BLOCK-----\n...\n',
-  wrappedDataKey: 'd3JhcHBlZA==',
-  iv: 'aXY=',
-  tag: 'dGFn',
-  ciphertext: 'Y2lwaGVy',
-  createdAt: NOW,
-});
+const key = (name: string): StoredSigningKey => signingKeyRecord(name, { algorithm: 'rsa4096', createdAt: NOW });
 
 function pkg(repoName: string, name: string, version: string, opts: { format?: string; scope?: string; arch?: string } = {}): PackageRecord {
   const format = (opts.format ?? 'deb') as FormatId;

@@ -16,6 +16,7 @@ import type { EdgeStore } from '../../../shared/ports/edge-store';
 import type { StoredSigningKey } from '../../../shared/ports/metadata-store';
 import { systemClock } from '../../../shared/ports/clock';
 import { freshTable, testClients } from '../../support/emulators';
+import { repoRecord, signingKeyRecord } from '../../support/records';
 
 // The table's real stream (DynamoDB Local), in the shape Lambda delivers it, through the edge-sync handler:
 // this checks the item -> record decoding against items the metadata adapter really writes.
@@ -31,14 +32,9 @@ class MemoryEdgeStore implements EdgeStore {
 }
 
 const NOW = '2026-03-01T00:00:00.000Z';
-const repo = (name: string, visibility: 'public' | 'private'): RepoRecord => ({
-  name, owner: name.split('/')[0], repo: name.split('/')[1], visibility, description: '', createdAt: NOW, createdBy: 'admin',
-  signingKeyFingerprint: 'ABCDEF', signingKeyType: 'ed25519', packageCount: 0,
-});
-const key = (name: string): StoredSigningKey => ({
-  repo: name, kind: 'openpgp', fingerprint: 'ABCDEF', algorithm: 'ed25519', publicKeyArmored: '-', wrappedDataKey: 'd2s=', iv: 'aXY=',
-  tag: 'dGFn', ciphertext: 'Yw==', createdAt: NOW,
-});
+const repo = (name: string, visibility: 'public' | 'private'): RepoRecord =>
+  repoRecord(name, { visibility, createdAt: NOW, signingKeyFingerprint: 'ABCDEF' });
+const key = (name: string): StoredSigningKey => signingKeyRecord(name, { fingerprint: 'ABCDEF', createdAt: NOW });
 const context = {} as Context;
 
 /**

@@ -5,40 +5,14 @@ import type { TrustPolicy } from '../../../../shared/domain/jwt';
 import type { RepoRecord } from '../../../../shared/domain/repo';
 import type { TokenRecord } from '../../../../shared/domain/token';
 import type { StoredSigningKey } from '../../../../shared/ports/metadata-store';
+import { repoRecord as sharedRepoRecord, signingKeyRecord } from '../../../support/records';
 
 const NOW = '2025-01-02T03:04:05.000Z';
 
-export function repoRecord(name: string): RepoRecord {
-  const [owner, repo] = name.split('/');
-  return {
-    name,
-    owner,
-    repo,
-    visibility: 'private',
-    description: '',
-    createdAt: NOW,
-    createdBy: 'admin',
-    signingKeyFingerprint: 'ABCDEF0123456789ABCDEF0123456789ABCDEF01',
-    signingKeyType: 'ed25519',
-    packageCount: 0,
-  };
-}
+export const repoRecord = (name: string): RepoRecord => sharedRepoRecord(name);
 
 /** A stand-in signing key record (the store never looks inside it). */
-export function signingKey(repo: string): StoredSigningKey {
-  return {
-    repo,
-    kind: 'openpgp',
-    fingerprint: 'ABCDEF0123456789ABCDEF0123456789ABCDEF01',
-    algorithm: 'ed25519',
-    publicKeyArmored: '-----BEGIN PGP PUBLIC KEY BLOCK-----\n...\n',
-    wrappedDataKey: 'd3JhcHBlZA==',
-    iv: 'aXY=',
-    tag: 'dGFn',
-    ciphertext: 'Y2lwaGVy',
-    createdAt: NOW,
-  };
-}
+export const signingKey = (repo: string): StoredSigningKey => signingKeyRecord(repo, { createdAt: NOW });
 
 export function policy(repo: string, id: string, over: Partial<TrustPolicy> = {}): TrustPolicy {
   return {
