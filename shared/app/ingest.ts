@@ -52,7 +52,8 @@ export async function ingestPackage(deps: AppDeps, input: IngestInput): Promise<
   }
   // Generic files take any bytes (a .deb pushed as a file is fine); every other target takes only its format.
   if (format.id !== 'file') {
-    const detected = detectFormat(bytes.subarray(0, 1024));
+    const head = bytes.subarray(0, 1024);
+    const detected = detectFormat(head) ?? (format.claims?.(head) ? format : undefined);
     if (!detected) {
       throw unsupported(Codes.UNKNOWN_FORMAT, `the file is not a package Packyard recognises (expected a ${format.label} for ${distributionName(dist)})`);
     }

@@ -102,6 +102,12 @@ export interface Format {
   servesDistribution(d: Distribution): boolean;
   /** Cheap check on the first bytes (magic numbers). */
   detect(head: Uint8Array): boolean;
+  /**
+   * Weaker than detect: the file is at least this format's container (ar, gzip...). When nothing detects a
+   * file pushed to this format, a claimed one is parsed, so a damaged package gets the format's own error
+   * (APK_CORRUPT, DEB_TRUNCATED) instead of UNKNOWN_FORMAT.
+   */
+  claims?(head: Uint8Array): boolean;
   parse(bytes: Uint8Array, ctx: ParseContext): Promise<ParsedPackage>;
   /** The index scope a package lands in; packages of one scope are rebuilt together. */
   scope(d: Distribution, pkg: ParsedPackage): string;

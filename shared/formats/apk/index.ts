@@ -1,6 +1,7 @@
 import type { Distribution } from '../../domain/distribution';
 import type { Format, ParseContext, ParsedPackage } from '../format';
 import { looksLikeApk } from './detect';
+import { isGzipAt } from './gzip-members';
 import { apkMetadata, indexRecord } from './fragment';
 import { readApk } from './package-file';
 import { ALPINE_RELEASE, apkFilename, archDir } from './paths';
@@ -19,6 +20,7 @@ export const apkFormat = {
   label: 'Alpine package',
   servesDistribution: (d: Distribution) => d.distro === 'alpine' && ALPINE_RELEASE.test(d.release),
   detect: looksLikeApk,
+  claims: (head: Uint8Array) => isGzipAt(head, 0),
   parse: (bytes: Uint8Array, _ctx: ParseContext) => parseApk(bytes),
   scope: (d: Distribution) => `${d.distro}/${d.release}`,
   filename,

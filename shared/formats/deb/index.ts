@@ -1,7 +1,7 @@
 import type { Distribution } from '../../domain/distribution';
 import { badRequest } from '../../domain/errors';
 import type { Format, ParseContext, ParsedPackage } from '../format';
-import { type ArMember, AR_MAGIC, readAr } from './ar';
+import { type ArMember, AR_MAGIC, readAr, isAr } from './ar';
 import { DebCodes } from './codes';
 import { readControlFile } from './control-archive';
 import { type Field, parseParagraph, serialiseParagraph } from './control';
@@ -65,6 +65,7 @@ export const debFormat = {
     const start = Buffer.from(head.buffer, head.byteOffset, Math.min(head.byteLength, AR_MAGIC.length + 16)).toString('latin1');
     return new RegExp(`^${AR_MAGIC}${DEBIAN_BINARY}[/ ]`).test(start);
   },
+  claims: (head: Uint8Array) => isAr(head),
   parse: (bytes: Uint8Array, _ctx: ParseContext) => parseDeb(bytes),
   scope: (d: Distribution) => `${d.distro}/${d.release}`,
   filename,

@@ -128,3 +128,11 @@ describe('deb822 paragraphs', () => {
     ]);
   });
 });
+
+describe('claims', () => {
+  it('claims any ar archive, so a damaged .deb gets a Debian error rather than UNKNOWN_FORMAT', () => {
+    expect(debFormat.claims?.(Buffer.from('!<arch>\nnot really'))).toBe(true);
+    expect(debFormat.detect(Buffer.from('!<arch>\nnot really'))).toBe(false);
+    expect(debFormat.claims?.(Buffer.from('hello, I am text'))).toBe(false);
+  });
+});
