@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { distributionName, FILES, parseDistribution } from '../shared/domain/distribution';
+import { distributionName, parseDistribution, SINGLE_WORD_TARGETS } from '../shared/domain/distribution';
 import { isPackyardError } from '../shared/domain/errors';
 import { parseRepoName } from '../shared/domain/repo';
 import { UsageError, errorMessage } from './errors';
@@ -59,14 +59,15 @@ export function parseRepoArg(command: string, value: string | undefined): { owne
 
 /**
  * `acme/tools/debian/bookworm` -> repository `acme/tools`, distribution `debian/bookworm`;
- * `acme/tools/files` -> distribution `files` (generic files).
+ * `acme/tools/files` -> distribution `files` (generic files); `acme/tools/npm` (and the other language
+ * registries) -> that registry.
  */
 export function parsePushTarget(value: string | undefined): { owner: string; repo: string; name: string; distribution: string } {
   const parts = (value ?? '').split('/');
-  const generic = parts.length === 3 && parts[2] === FILES;
+  const generic = parts.length === 3 && SINGLE_WORD_TARGETS.includes(parts[2]);
   if (parts.length !== 4 && !generic) {
     throw new UsageError(
-      `the target must be <owner>/<repo>/<distro>/<release> or <owner>/<repo>/files, e.g. acme/tools/debian/bookworm (got ${JSON.stringify(value ?? '')})`,
+      `the target must be <owner>/<repo>/<distro>/<release> or <owner>/<repo>/<${SINGLE_WORD_TARGETS.join('|')}>, e.g. acme/tools/debian/bookworm or acme/tools/npm (got ${JSON.stringify(value ?? '')})`,
       'USAGE',
       'push',
     );

@@ -71,12 +71,13 @@ export class RegistryStack extends Stack {
     this.indexing.bindDistribution(this.cdn.distribution);
     const functions = [
       { name: 'Api', fn: this.api.handler },
+      { name: 'Registry', fn: this.api.registryHandler },
       { name: 'ProcessUpload', fn: this.ingest.handler },
       { name: 'RebuildIndex', fn: this.indexing.handler },
       { name: 'EdgeSync', fn: this.edgeSync.handler },
     ];
     // Each function reads only the variables its bind* calls set (awsDeps builds ports on first use).
-    for (const fn of [this.api.handler, this.ingest.handler, this.indexing.handler]) bindPublicBaseUrl(fn, this.cdn.publicBaseUrl);
+    for (const fn of [this.api.handler, this.api.registryHandler, this.ingest.handler, this.indexing.handler]) bindPublicBaseUrl(fn, this.cdn.publicBaseUrl);
 
     this.monitoring = new Monitoring(this, 'Monitoring', {
       functions: functions.map((f) => ({ ...f, logGroup: f.fn.logGroup })),

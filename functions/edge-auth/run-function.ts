@@ -38,7 +38,8 @@ export const VIEWER_REQUEST_FILE = join(__dirname, 'viewer-request.js');
  */
 export function loadViewerRequest(kvs: EdgeKvs, source = readFileSync(VIEWER_REQUEST_FILE, 'utf8')): ViewerRequestFn {
   const body = source.replace(/^import cf from 'cloudfront';$/m, '');
-  const cfModule = { kvs: () => kvs };
+  // Origin selection is recorded on the request by the function itself (x-packyard-origin), for the local server.
+  const cfModule = { kvs: () => kvs, selectRequestOriginById: (_id: string) => undefined };
   const requireShim = (name: string) => {
     if (name === 'crypto') return { createHash, createHmac };
     throw new Error(`CloudFront Functions have no module ${name}`);

@@ -95,13 +95,58 @@ function unauthorized(repo, message) {
   };
 }
 
+// Language registries (`/{owner}/{repo}/npm/...`): writes and the few reads that cannot be static go to the
+// API origin, which authenticates them itself; every other read is a static object.
+var REGISTRY = /^(npm|pypi|maven|gems|cargo|helm|nuget)\//;
+var DYNAMIC = /^(npm\/-\/(?!package\/)|cargo\/index\/config\.json$|cargo\/api\/|nuget\/v3\/index\.json$|nuget\/v3\/search|helm\/api\/|gems\/api\/)/;
+
+function toApi(request) {
+  cf.selectRequestOriginById('api');
+  // Tells the local stand-in which origin CloudFront would use; the origin ignores it.
+  request.headers['x-packyard-origin'] = { value: 'api' };
+  return request;
+}
+
+function accepts(request, type) {
+  var a = request.headers.accept && request.headers.accept.value;
+  return !!a && a.indexOf(type) >= 0;
+}
+
+// Maps a registry URL to its object key: npm packuments (scoped names arrive as `@scope%2fname`) by the
+// Accept header, PEP 503 names normalised, simple pages by content negotiation (PEP 691).
+function registryKey(request, prefix, path) {
+  var m = /^npm\/(@[^/%]+(?:%2[fF]|\/)[^/]+|[^@/][^/]*)$/.exec(path);
+  if (m) {
+    var abbrev = accepts(request, 'application/vnd.npm.install-v1+json') && !request.querystring.write;
+    return prefix + 'npm/' + m[1].replace(/%2[fF]/, '/') + (abbrev ? '/index.abbrev.json' : '/index.json');
+  }
+  m = /^npm\/-\/package\/(.+)\/dist-tags$/.exec(path);
+  if (m) return prefix + 'npm/' + m[1].replace(/%2[fF]/, '/') + '/dist-tags.json';
+  m = /^pypi\/simple\/(?:([^/]+)\/)?$/.exec(path);
+  if (m) {
+    var page = accepts(request, 'application/vnd.pypi.simple.v1+json') ? 'index.json' : 'index.html';
+    return prefix + 'pypi/simple/' + (m[1] ? m[1].replace(/[-_.]+/g, '-').toLowerCase() + '/' : '') + page;
+  }
+  if (path === 'gems/') return prefix + 'gems/versions';
+  return prefix + path;
+}
+
 async function handler(event) {
   var request = event.request;
+  delete request.headers['x-packyard-origin'];
   var m = /^\/([a-z0-9][a-z0-9._-]*)\/([a-z0-9][a-z0-9._-]*)\/(.+)$/.exec(request.uri);
   if (!m) return request;
   var owner = m[1];
   var repo = owner + '/' + m[2];
   if (m[3] === 'gpgkey.asc') request.uri = '/' + repo + '/gpgkey';
+  if (REGISTRY.test(m[3])) {
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || DYNAMIC.test(m[3])) return toApi(request);
+    // PEP 503: a project URL without its trailing slash is redirected to it.
+    if (/^pypi\/simple\/[^/]+$/.test(m[3])) {
+      return { statusCode: 301, statusDescription: 'Moved Permanently', headers: { location: { value: request.uri + '/' } } };
+    }
+    request.uri = registryKey(request, '/' + repo + '/', m[3]);
+  }
 
   if ((await lookup('r:' + repo)) !== 'private') return request;
   var creds = credentials(request.headers);

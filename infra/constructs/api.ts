@@ -10,6 +10,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { API_ROUTES } from '../../functions/api/routes';
+import { REGISTRY_ROUTES } from '../../functions/registry/routes';
 import { bindIncomingBucket, bindPackagesBucket, bindEdgeTokenKey, bindRebuildQueue, bindSigningKey, bindTable } from './bindings';
 import { HandlerFunction } from './handler-function';
 import { acknowledge } from '../nag';
@@ -31,6 +32,8 @@ const THROTTLE = { rateLimit: 50, burstLimit: 100 };
 /** The management REST API: one HTTP API route per entry in API_ROUTES, all served by one function. */
 export class Api extends Construct {
   readonly handler: HandlerFunction;
+  /** The native registries' write endpoints (npm publish, twine upload, mvn deploy...) and dynamic reads. */
+  readonly registryHandler: HandlerFunction;
   readonly httpApi: HttpApi;
   readonly stage: HttpStage;
 
@@ -53,6 +56,20 @@ export class Api extends Construct {
     bindEdgeTokenKey(this.handler, props.signingKey);
     bindRebuildQueue(this.handler, props.rebuildQueue);
 
+    this.registryHandler = new HandlerFunction(this, 'RegistryHandler', {
+      entry: 'functions/registry/handler.ts',
+      description: 'Packyard native registry endpoints (npm, PyPI, Maven, RubyGems, Cargo, Helm, NuGet)',
+      timeout: Duration.seconds(29),
+      // A publish body is up to 6 MB, decoded and unpacked in memory.
+      memorySize: 1024,
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+    });
+    // Ingest writes pool files and records and queues a rebuild; it never deletes, presigns or unwraps keys.
+    bindTable(this.registryHandler, props.table);
+    bindPackagesBucket(this.registryHandler, props.packagesBucket, { delete: false });
+    bindRebuildQueue(this.registryHandler, props.rebuildQueue);
+
     // Throttling and access logs are stage settings, so the $default stage is declared explicitly.
     this.httpApi = new HttpApi(this, 'HttpApi', { description: 'Packyard management API', createDefaultStage: false });
     const accessLogs = new LogGroup(this, 'AccessLogs', { retention: props.logRetention, removalPolicy: props.removalPolicy });
@@ -70,6 +87,8 @@ export class Api extends Construct {
       const [method, path] = key.split(' ');
       this.httpApi.addRoutes({ path, methods: [httpMethod(method)], integration });
     }
+    const registry = new HttpLambdaIntegration('RegistryHandlerIntegration', this.registryHandler);
+    for (const key of REGISTRY_ROUTES) this.httpApi.addRoutes({ path: key.split(' ')[1], methods: [HttpMethod.ANY], integration: registry });
     acknowledge(
       this.httpApi,
       'AwsSolutions-APIG4',

@@ -7,6 +7,7 @@ import {
   AllowedMethods,
   type BehaviorOptions,
   CachePolicy,
+  CacheHeaderBehavior,
   Distribution,
   Function as CloudFrontFunction,
   FunctionCode,
@@ -24,6 +25,7 @@ import { HttpOrigin, S3BucketOrigin } from 'aws-cdk-lib/aws-cloudfront-origins';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { API_ROUTES } from '../../functions/api/routes';
+import { REGISTRY_SEGMENTS } from '../../shared/domain/distribution';
 import { acknowledge } from '../nag';
 
 export interface CdnProps {
@@ -73,10 +75,23 @@ export class Cdn extends Construct {
       enableAcceptEncodingBrotli: false,
     });
 
+    // Registry reads a static object or, for the few dynamic ones, reach the API with the caller's token, so
+    // the token is part of the key; private repositories' tokens are removed by the function before the cache.
+    const registryCache = new CachePolicy(this, 'RegistryCache', {
+      comment: 'Packyard language registries: path plus credentials; indexes live 60 s unless the object says otherwise',
+      defaultTtl: Duration.seconds(60),
+      minTtl: Duration.seconds(0),
+      maxTtl: Duration.days(365),
+      headerBehavior: CacheHeaderBehavior.allowList('Authorization', 'X-NuGet-ApiKey'),
+      enableAcceptEncodingGzip: false,
+      enableAcceptEncodingBrotli: false,
+    });
+
     const stack = Stack.of(this);
     const apiDomain = `${props.httpApi.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`;
     const apiBehavior: BehaviorOptions = {
-      origin: new HttpOrigin(apiDomain, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY }),
+      // The viewer-request function sends native writes here by this id (cf.selectRequestOriginById('api')).
+      origin: new HttpOrigin(apiDomain, { protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY, originId: 'api' }),
       // A POST must not be redirected; API clients use https.
       viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
       allowedMethods: AllowedMethods.ALLOW_ALL,
@@ -85,6 +100,21 @@ export class Cdn extends Construct {
       originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
       compress: false,
       responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
+    };
+
+    const packagesOrigin = S3BucketOrigin.withOriginAccessControl(props.packagesBucket, {
+      originAccessLevels: [AccessLevel.READ, AccessLevel.LIST],
+    });
+    // `/{owner}/{repo}/npm/*` and the other registries: reads from the bucket, writes routed by the function.
+    const registryBehavior: BehaviorOptions = {
+      origin: packagesOrigin,
+      viewerProtocolPolicy: ViewerProtocolPolicy.HTTPS_ONLY,
+      allowedMethods: AllowedMethods.ALLOW_ALL,
+      cachePolicy: registryCache,
+      originRequestPolicy: OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+      compress: false,
+      responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
+      functionAssociations: [{ function: this.edgeFunction, eventType: FunctionEventType.VIEWER_REQUEST }],
     };
 
     this.distribution = new Distribution(this, 'Distribution', {
@@ -101,9 +131,7 @@ export class Cdn extends Construct {
       defaultBehavior: {
         // LIST lets S3 answer 404 (not 403) for a missing file, which apt, pip and npm treat as "absent";
         // query strings never reach the origin and `/` maps to ROOT_OBJECT, so no request can list the bucket.
-        origin: S3BucketOrigin.withOriginAccessControl(props.packagesBucket, {
-          originAccessLevels: [AccessLevel.READ, AccessLevel.LIST],
-        }),
+        origin: packagesOrigin,
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: packagesCache,
@@ -112,7 +140,10 @@ export class Cdn extends Construct {
         responseHeadersPolicy: ResponseHeadersPolicy.SECURITY_HEADERS,
         functionAssociations: [{ function: this.edgeFunction, eventType: FunctionEventType.VIEWER_REQUEST }],
       },
-      additionalBehaviors: Object.fromEntries(apiPathPatterns(API_ROUTES).map((pattern) => [pattern, apiBehavior])),
+      additionalBehaviors: {
+        ...Object.fromEntries(apiPathPatterns(API_ROUTES).map((pattern) => [pattern, apiBehavior])),
+        ...Object.fromEntries(REGISTRY_SEGMENTS.map((segment) => [`/*/*/${segment}/*`, registryBehavior])),
+      },
     });
 
     Annotations.of(this).acknowledgeWarning(

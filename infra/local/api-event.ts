@@ -9,7 +9,10 @@ interface CompiledRoute {
   params: string[];
 }
 
-/** Matches a request against HTTP API route keys (`POST /api/v1/repos/{owner}/{repo}`) as API Gateway does. */
+/**
+ * Matches a request against HTTP API route keys (`POST /api/v1/repos/{owner}/{repo}`, `ANY /{owner}/{repo}/npm/{proxy+}`)
+ * as API Gateway does.
+ */
 export class RouteTable {
   private readonly routes: CompiledRoute[];
 
@@ -17,9 +20,10 @@ export class RouteTable {
     this.routes = keys.map((key) => {
       const [method, path] = key.split(' ');
       const params: string[] = [];
-      const pattern = path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)\\?\}/g, (_m, name: string) => {
+      // `{name}` is one segment, `{name+}` (greedy, last) the rest of the path.
+      const pattern = path.replace(/[.*?^$()|[\]\\]/g, '\\$&').replace(/\\?\{(\w+)(\+?)\\?\}/g, (_m, name: string, greedy: string) => {
         params.push(name);
-        return '([^/]+)';
+        return greedy ? '(.+)' : '([^/]+)';
       });
       return { key, method, regex: new RegExp(`^${pattern}$`), params };
     });
@@ -31,7 +35,7 @@ export class RouteTable {
       const m = r.regex.exec(path);
       if (!m) continue;
       pathMatched = true;
-      if (r.method !== method) continue;
+      if (r.method !== method && r.method !== 'ANY') continue;
       const params: Record<string, string> = {};
       r.params.forEach((name, i) => (params[name] = decodeURIComponent(m[i + 1])));
       return { key: r.key, params };

@@ -5,6 +5,9 @@ import { PutObjectCommand, UploadPartCommand, type S3Client } from '@aws-sdk/cli
 import type { S3Event } from 'aws-lambda';
 import { API_ROUTES } from '../../functions/api/routes';
 import { createApiHandler } from '../../functions/api/handler';
+import { nativeTooLarge } from '../../functions/registry/dispatch';
+import { createRegistryHandler } from '../../functions/registry/handler';
+import { REGISTRY_ROUTES } from '../../functions/registry/routes';
 import { loadViewerRequest } from '../../functions/edge-auth/run-function';
 import { createProcessUploadHandler } from '../../functions/process-upload/handler';
 import { createRebuildHandler } from '../../functions/rebuild-index/handler';
@@ -80,6 +83,9 @@ export async function startLocalRegistry(opts: LocalRegistryOptions): Promise<Lo
     const server = createLocalServer({
       apiRoutes: API_ROUTES,
       api: (e) => apiHandler(e, lambdaContext()),
+      registryRoutes: REGISTRY_ROUTES,
+      registry: (e) => registryHandler(e, lambdaContext()),
+      registryTooLarge: (path, method) => nativeTooLarge(deps, path, method),
       viewerRequest: loadViewerRequest(localEdgeStore(() => deps)),
       packages: () => deps.packages,
       s3: {
@@ -114,6 +120,7 @@ export async function startLocalRegistry(opts: LocalRegistryOptions): Promise<Lo
       publicBaseUrl: url,
     };
     const apiHandler = createApiHandler(deps);
+    const registryHandler = createRegistryHandler(deps);
     const processUpload = createProcessUploadHandler(deps);
     queue.attach(createRebuildHandler(deps) as unknown as Parameters<LocalRebuildQueue['attach']>[0]);
 

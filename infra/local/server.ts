@@ -30,6 +30,11 @@ const SCRIPT_PATH = /^\/[^/]+\/[^/]+\/script\.(deb|rpm)\.sh$/;
 export interface LocalServerOptions {
   apiRoutes: readonly string[];
   api: (event: HttpEvent) => Promise<HttpResult>;
+  /** The native registries' routes and handler, reached when the viewer-request function picks the API origin. */
+  registryRoutes: readonly string[];
+  registry: (event: HttpEvent) => Promise<HttpResult>;
+  /** A native request over the payload limit, answered in its client's envelope. */
+  registryTooLarge: (rawPath: string, method: string) => HttpResult | undefined;
   viewerRequest: ViewerRequestFn;
   packages: () => BlobStore;
   s3: S3Ingress;
@@ -44,6 +49,7 @@ export interface LocalServerOptions {
  */
 export function createLocalServer(opts: LocalServerOptions): Server {
   const routes = new RouteTable(opts.apiRoutes);
+  const registryRoutes = new RouteTable(opts.registryRoutes);
   let tmpSeq = 0;
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -58,11 +64,21 @@ export function createLocalServer(opts: LocalServerOptions): Server {
     if (url.pathname === '/api' || url.pathname.startsWith('/api/') || url.pathname.startsWith('/install/') || SCRIPT_PATH.test(url.pathname)) {
       return api(req, res, url, method);
     }
-    if (method !== 'GET' && method !== 'HEAD') {
-      res.setHeader('allow', 'GET, HEAD');
-      return text(res, 405, 'method not allowed\n');
-    }
     return read(req, res, url, method);
+  }
+
+  /** What API Gateway does for the registry function's greedy routes. */
+  async function registry(req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> {
+    const route = registryRoutes.match(method, url.pathname);
+    if (!route || route === 'method-not-allowed') return send(res, errorResponse(notFound(Codes.ROUTE_NOT_FOUND, `no route ${method} ${url.pathname}`)));
+    const body = await readBody(req, LIMITS.maxRequestBytes);
+    if (body === 'too-large') {
+      return send(res, opts.registryTooLarge(url.pathname, method) ?? { statusCode: 413, headers: {}, body: '{"message":"Request Entity Too Large"}' });
+    }
+    const event = toApiGatewayEvent(req, body, route, url);
+    // API Gateway passes the path as the client sent it: npm's `@scope%2fname` stays encoded.
+    event.rawPath = (req.url ?? '/').split('?')[0];
+    send(res, await opts.registry(event));
   }
 
   async function api(req: IncomingMessage, res: ServerResponse, url: URL, method: string): Promise<void> {
@@ -87,6 +103,11 @@ export function createLocalServer(opts: LocalServerOptions): Server {
       viewer: { ip: req.socket.remoteAddress ?? '127.0.0.1' },
       request: { method, uri: url.pathname, querystring, headers },
     });
+    if (!isCfResponse(out) && out.headers['x-packyard-origin']?.value === 'api') return registry(req, res, url, method);
+    if (method !== 'GET' && method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD');
+      return text(res, 405, 'method not allowed\n');
+    }
     if (isCfResponse(out)) {
       res.statusCode = out.statusCode;
       for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v.value);
@@ -104,7 +125,7 @@ export function createLocalServer(opts: LocalServerOptions): Server {
     if (!key || key.endsWith('/') || key.split('/').some((p) => p === '..' || p === '.')) return text(res, 404, 'not found\n');
     const range = typeof req.headers.range === 'string' ? req.headers.range : undefined;
     const info = await opts.packages().head(key);
-    if (!info) return text(res, 404, 'not found\n');
+    if (!info) return notFoundRead(res, key);
     const etag = info.etag;
     const inm = req.headers['if-none-match'];
     const ims = req.headers['if-modified-since'];
@@ -131,7 +152,7 @@ export function createLocalServer(opts: LocalServerOptions): Server {
       }
       throw e;
     }
-    if (!obj) return text(res, 404, 'not found\n');
+    if (!obj) return notFoundRead(res, key);
     res.statusCode = obj.contentRange ? 206 : 200;
     res.setHeader('content-type', info.contentType ?? 'application/octet-stream');
     res.setHeader('content-length', obj.size);
@@ -229,6 +250,16 @@ function send(res: ServerResponse, r: HttpResult): void {
   for (const [k, v] of Object.entries(r.headers ?? {})) res.setHeader(k, String(v));
   const body = r.body ? Buffer.from(r.body, r.isBase64Encoded ? 'base64' : 'utf8') : Buffer.alloc(0);
   res.setHeader('content-length', body.length);
+  res.end(body);
+}
+
+/** A missing object; npm prints the `error` of a JSON body, the other clients only the status. */
+function notFoundRead(res: ServerResponse, key: string): void {
+  if (!/^[^/]+\/[^/]+\/npm\//.test(key)) return text(res, 404, 'not found\n');
+  const body = '{"error":"not found"}';
+  res.statusCode = 404;
+  res.setHeader('content-type', 'application/json');
+  res.setHeader('content-length', Buffer.byteLength(body));
   res.end(body);
 }
 

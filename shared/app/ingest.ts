@@ -5,7 +5,9 @@ import { fileHashes } from '../domain/hashes';
 import { CACHE_IMMUTABLE, packageId, type PackageRecord } from '../domain/package';
 import type { UploadRecord } from '../domain/upload';
 import { LIMITS } from '../config';
+import { CATALOG_SCOPE, type Format } from '../formats/format';
 import { detectFormat, formatForDistribution } from '../formats/registry';
+import type { RebuildRequest } from '../ports/rebuild-queue';
 import { BlobExistsError } from '../ports/blob-store';
 import { ensureApkKey } from './apk-key';
 import type { AppDeps } from './deps';
@@ -51,16 +53,7 @@ export async function ingestPackage(deps: AppDeps, input: IngestInput): Promise<
     }
   }
   // Generic files take any bytes (a .deb pushed as a file is fine); every other target takes only its format.
-  if (format.id !== 'file') {
-    const head = bytes.subarray(0, 1024);
-    const detected = detectFormat(head) ?? (format.claims?.(head) ? format : undefined);
-    if (!detected) {
-      throw unsupported(Codes.UNKNOWN_FORMAT, `the file is not a package Packyard recognises (expected a ${format.label} for ${distributionName(dist)})`);
-    }
-    if (detected.id !== format.id) {
-      throw badRequest(Codes.FORMAT_MISMATCH, `a ${detected.label} cannot be added to ${distributionName(dist)}, which takes a ${format.label}`);
-    }
-  }
+  if (format.id !== 'file') checkFormat(format, bytes.subarray(0, 1024), dist);
   const parsed = await format.parse(bytes, { filename: input.filename, declared: input.declared });
   const scope = format.scope(dist, parsed);
   const id = packageId(format.id, scope, parsed.name, parsed.version, parsed.arch);
@@ -84,6 +77,12 @@ export async function ingestPackage(deps: AppDeps, input: IngestInput): Promise<
     }
   }
 
+  // Companions derive from the accepted bytes alone, so rewriting one after an interrupted ingest is harmless.
+  const stored = { blobKey, size: bytes.length, hashes };
+  for (const c of format.companions?.(repo.name, dist, parsed, stored) ?? []) {
+    await deps.packages.put(c.key, c.body, { contentType: c.contentType, cacheControl: CACHE_IMMUTABLE });
+  }
+
   const record: PackageRecord = {
     id,
     repo: repo.name,
@@ -97,14 +96,14 @@ export async function ingestPackage(deps: AppDeps, input: IngestInput): Promise<
     filename: format.filename(parsed),
     size: bytes.length,
     hashes,
-    fragment: format.fragment(repo.name, dist, parsed, { blobKey, size: bytes.length, hashes }),
+    fragment: format.fragment(repo.name, dist, parsed, stored),
     metadata: parsed.metadata,
     uploadedAt: deps.clock.now().toISOString(),
     uploadedBy: input.actor,
   };
   const { fragment: _f, ...summary } = record;
   await deps.meta.commitPackage(record, input.upload ? { ...input.upload, status: 'accepted', package: summary } : undefined);
-  await deps.queue.enqueue([{ repo: repo.name, format: format.id, scope }]);
+  await deps.queue.enqueue(rebuildRequests(repo.name, format, scope));
   await audit(deps, { user: input.actor, sourceIp: input.sourceIp }, repo.name, 'package.accepted', id, {
     name: record.name,
     version: record.version,
@@ -113,4 +112,28 @@ export async function ingestPackage(deps: AppDeps, input: IngestInput): Promise<
     sha256: hashes.sha256,
   });
   return record;
+}
+
+/**
+ * The format's own magic wins; then a file another format recognises by its magic is refused as that format
+ * (unless the target's container claims it: gzip'd tarballs look alike); then a file in the target's
+ * container is parsed so a damaged package gets the format's own error.
+ */
+function checkFormat(format: Format, head: Uint8Array, dist: Distribution): void {
+  if (format.detect(head)) return;
+  const claimed = format.claims?.(head) ?? false;
+  const other = detectFormat(head);
+  if (other && other.id !== format.id && !claimed) {
+    throw badRequest(Codes.FORMAT_MISMATCH, `a ${other.label} cannot be added to ${distributionName(dist)}, which takes a ${format.label}`);
+  }
+  if (!claimed) {
+    throw unsupported(Codes.UNKNOWN_FORMAT, `the file is not a package Packyard recognises (expected a ${format.label} for ${distributionName(dist)})`);
+  }
+}
+
+/** The scope a package landed in, and its format's repository-wide indexes when it has them. */
+export function rebuildRequests(repo: string, format: Format, scope: string): RebuildRequest[] {
+  const requests = [{ repo, format: format.id, scope }];
+  if (format.catalog && scope !== CATALOG_SCOPE) requests.push({ repo, format: format.id, scope: CATALOG_SCOPE });
+  return requests;
 }

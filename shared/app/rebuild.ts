@@ -3,7 +3,7 @@ import { LIMITS } from '../config';
 import { parseDistribution, type Distribution } from '../domain/distribution';
 import { isPackyardError } from '../domain/errors';
 import { CACHE_IMMUTABLE, CACHE_INDEX } from '../domain/package';
-import type { PublishedFile } from '../formats/format';
+import { CATALOG_SCOPE, type PublishedFile } from '../formats/format';
 import { formatById } from '../formats/registry';
 import type { RebuildRequest } from '../ports/rebuild-queue';
 import { openPrivateKey } from '../signing/envelope';
@@ -34,7 +34,10 @@ export async function rebuildIndex(deps: AppDeps, req: RebuildRequest): Promise<
   const format = formatById(req.format);
   const key = await deps.meta.getSigningKey(repo.name, SIGNING_KEY_KIND);
   if (!key) throw new Error(`repository ${repo.name} has no signing key`);
-  const members = await deps.meta.listScope(repo.name, format.id, req.scope);
+  const catalog = req.scope === CATALOG_SCOPE;
+  if (catalog && !format.catalog) return undefined;
+  const members = catalog ? await deps.meta.listFormat(repo.name, format.id) : await deps.meta.listScope(repo.name, format.id, req.scope);
+  const attributes = catalog ? {} : await deps.meta.getAttributes(repo.name, format.id, req.scope);
   const privateKey = await openPrivateKey(deps.keys, key, keyContext(repo.name));
   const signer = await createSigner(privateKey);
   const apkKey = format.id === 'apk' ? await loadApkKey(deps, repo.name) : undefined;
@@ -45,8 +48,18 @@ export async function rebuildIndex(deps: AppDeps, req: RebuildRequest): Promise<
       repo: repo.name,
       scope: req.scope,
       distribution: scopeDistribution(req.scope),
-      members: members.map((m) => ({ name: m.name, version: m.version, arch: m.arch, fragment: m.fragment, uploadedAt: m.uploadedAt })),
+      members: members.map((m) => ({
+        name: m.name,
+        version: m.version,
+        arch: m.arch,
+        fragment: m.fragment,
+        uploadedAt: m.uploadedAt,
+        ...(m.yanked ? { yanked: m.yanked } : {}),
+        ...(m.deprecated ? { deprecated: m.deprecated } : {}),
+      })),
       now,
+      baseUrl: deps.publicBaseUrl,
+      ...(Object.keys(attributes).length ? { attributes } : {}),
     },
     signer,
   );

@@ -11,7 +11,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { badRequest, Codes, conflict, internal, notFound, PackyardError } from '../domain/errors';
-import { packageId, packageSortKey, sortKeyFromPackageId, type PackageRecord } from '../domain/package';
+import { packageId, packageSortKey, sortKeyFromPackageId, type PackageChanges, type PackageRecord } from '../domain/package';
 import type { RepoRecord } from '../domain/repo';
 import type { AuditEvent } from '../domain/audit';
 import type { CollaboratorRecord, UserRecord } from '../domain/collaborator';
@@ -32,6 +32,7 @@ const KEY_ATTRIBUTES = ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'ttl', 'entity'] as cons
 const META = 'META';
 const repoPk = (name: string) => `REPO#${name}`;
 const scopeSk = (format: string, scope: string) => `SCOPE#${format}#${scope}`;
+const attributesSk = (format: string, scope: string) => `ATTR#${format}#${scope}`;
 const uploadPk = (id: string) => `UPLOAD#${id}`;
 const tokenPk = (hash: string) => `TOKEN#${hash}`;
 const tokenIdPk = (id: string) => `TOKENID#${id}`;
@@ -275,6 +276,63 @@ export class DynamoMetadataStore implements MetadataStore {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': repoPk(repo), ':prefix': `PKG#${format}#${scope}#` },
     });
+  }
+
+  async listFormat(repo: string, format: string): Promise<PackageRecord[]> {
+    return this.queryAll<PackageRecord>('listFormat', {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': repoPk(repo), ':prefix': `PKG#${format}#` },
+    });
+  }
+
+  async updatePackage(repo: string, id: string, changes: PackageChanges): Promise<PackageRecord> {
+    const sk = sortKeyFromPackageId(id);
+    if (!sk) throw notFound(Codes.PACKAGE_NOT_FOUND, `package ${id} does not exist in ${repo}`);
+    const set: string[] = [];
+    const remove: string[] = [];
+    const values: Record<string, unknown> = {};
+    const names: Record<string, string> = {};
+    for (const field of ['yanked', 'deprecated'] as const) {
+      if (!(field in changes)) continue;
+      names[`#${field}`] = field;
+      const v = changes[field];
+      if (v === null || v === undefined) remove.push(`#${field}`);
+      else {
+        set.push(`#${field} = :${field}`);
+        values[`:${field}`] = v;
+      }
+    }
+    if (!set.length && !remove.length) {
+      const current = await this.getPackage(repo, id);
+      if (!current) throw notFound(Codes.PACKAGE_NOT_FOUND, `package ${id} does not exist in ${repo}`);
+      return current;
+    }
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { pk: repoPk(repo), sk },
+          UpdateExpression: [set.length ? `SET ${set.join(', ')}` : '', remove.length ? `REMOVE ${remove.join(', ')}` : ''].join(' ').trim(),
+          ConditionExpression: 'attribute_exists(sk)',
+          ExpressionAttributeNames: names,
+          ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return fromItem<PackageRecord>(out.Attributes ?? {});
+    } catch (e) {
+      if (sdkErrorName(e) === 'ConditionalCheckFailedException') throw notFound(Codes.PACKAGE_NOT_FOUND, `package ${id} does not exist in ${repo}`);
+      throw unexpectedSdkError('DYNAMODB', 'updatePackage', e);
+    }
+  }
+
+  async getAttributes(repo: string, format: string, scope: string): Promise<Record<string, string>> {
+    const item = await this.get<{ attributes?: Record<string, string> }>('getAttributes', repoPk(repo), attributesSk(format, scope));
+    return item?.attributes ?? {};
+  }
+
+  async putAttributes(repo: string, format: string, scope: string, attributes: Record<string, string>): Promise<void> {
+    await this.put('putAttributes', { pk: repoPk(repo), sk: attributesSk(format, scope), entity: 'attributes', repo, format, scope, attributes });
   }
 
   async putUpload(upload: UploadRecord): Promise<void> {

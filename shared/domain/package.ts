@@ -1,4 +1,4 @@
-import type { FormatId } from '../formats/format';
+import type { FormatId, YankState } from '../formats/format';
 
 export interface FileHashes {
   md5: string;
@@ -33,6 +33,16 @@ export interface PackageRecord {
   metadata: Record<string, string>;
   uploadedAt: string;
   uploadedBy: string;
+  /** Set when the version was yanked; it stays recorded (its number is burned) but indexes leave it out or mark it. */
+  yanked?: YankState;
+  /** npm's deprecation message. */
+  deprecated?: string;
+}
+
+/** What may change on a package after it was accepted; null clears. */
+export interface PackageChanges {
+  yanked?: YankState | null;
+  deprecated?: string | null;
 }
 
 export type PackageSummary = Omit<PackageRecord, 'fragment'>;

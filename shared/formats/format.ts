@@ -14,6 +14,8 @@ export interface ParsedPackage {
   metadata: Record<string, string>;
   /** Format-private text needed to render the fragment (e.g. the control paragraph verbatim). */
   control?: string;
+  /** Format-private bytes taken from the file for its companions (a wheel's METADATA, a .nupkg's .nuspec). */
+  extras?: Record<string, Uint8Array>;
 }
 
 export interface ParseContext {
@@ -39,7 +41,23 @@ export interface IndexMember {
   fragment: string;
   /** When the package was accepted (ISO 8601), for indexes that list it (generic files' index.json). */
   uploadedAt?: string;
+  /** Set when the version was yanked (npm unpublish, PyPI yank, gem yank, cargo yank, NuGet unlist). */
+  yanked?: YankState;
+  /** npm's deprecation message. */
+  deprecated?: string;
 }
+
+export interface YankState {
+  /** ISO 8601 */
+  at: string;
+  reason?: string;
+}
+
+/**
+ * The scope of a format's repository-wide indexes (PyPI's project list, RubyGems' /versions, Helm's
+ * index.yaml): a format with `catalog` set renders them from every member of the format when asked for it.
+ */
+export const CATALOG_SCOPE = '*';
 
 export interface RenderInput {
   /** `owner/repo` */
@@ -51,12 +69,22 @@ export interface RenderInput {
   members: IndexMember[];
   /** Signing time; also the index date. */
   now: Date;
+  /** Base URL clients read from, without a trailing slash, for formats whose indexes carry absolute URLs. */
+  baseUrl?: string;
+  /** Mutable state of the scope kept beside its members (npm's dist-tags). */
+  attributes?: Record<string, string>;
 }
 
 /** The distribution of a render input, for formats whose scopes are distributions. */
 export function requireDistribution(input: RenderInput): Distribution {
   if (!input.distribution) throw new Error(`scope ${input.scope} is not a distribution`);
   return input.distribution;
+}
+
+/** The base URL of a render input, for formats whose indexes carry absolute URLs (npm, Helm, NuGet). */
+export function requireBaseUrl(input: RenderInput): string {
+  if (!input.baseUrl) throw new Error(`rendering ${input.scope} needs the public base URL`);
+  return input.baseUrl.replace(/\/+$/, '');
 }
 
 /** A file the rebuild publishes, keyed absolutely in the packages bucket. */
@@ -117,6 +145,13 @@ export interface Format {
   blobKey(repo: string, d: Distribution, pkg: ParsedPackage): string;
   /** Index fragment rendered once at ingest time. */
   fragment(repo: string, d: Distribution, pkg: ParsedPackage, file: StoredFile): string;
+  /**
+   * Immutable files derived from the package and published beside it at ingest (a wheel's `.metadata`,
+   * Maven's checksum sidecars, a gem's quick gemspec); written after the file, before the record.
+   */
+  companions?(repo: string, d: Distribution, pkg: ParsedPackage, file: StoredFile): PublishedFile[];
+  /** Set when the format has repository-wide indexes, rendered for CATALOG_SCOPE from every member. */
+  readonly catalog?: boolean;
   /** Render every index file of one scope. */
   render(input: RenderInput, signer: Signer): Promise<RenderedIndex>;
 }

@@ -1,4 +1,4 @@
-import type { PackageRecord } from '../domain/package';
+import type { PackageChanges, PackageRecord } from '../domain/package';
 import type { RepoRecord } from '../domain/repo';
 import type { AuditEvent } from '../domain/audit';
 import type { CollaboratorRecord, UserRecord } from '../domain/collaborator';
@@ -67,6 +67,13 @@ export interface MetadataStore {
   listPackages(repo: string, opts?: { format?: string; cursor?: string; limit?: number }): Promise<Page<PackageRecord>>;
   /** Every member of one index scope, fragments included. */
   listScope(repo: string, format: string, scope: string): Promise<PackageRecord[]>;
+  /** Every package of one format in a repository, fragments included (catalog indexes). */
+  listFormat(repo: string, format: string): Promise<PackageRecord[]>;
+  /** Yank/unyank, deprecate; PACKAGE_NOT_FOUND (404) when absent. Returns the new record. */
+  updatePackage(repo: string, id: string, changes: PackageChanges): Promise<PackageRecord>;
+  /** Mutable state of one scope beside its members (npm's dist-tags); empty when never set. */
+  getAttributes(repo: string, format: string, scope: string): Promise<Record<string, string>>;
+  putAttributes(repo: string, format: string, scope: string, attributes: Record<string, string>): Promise<void>;
 
   putUpload(upload: UploadRecord): Promise<void>;
   getUpload(repo: string, id: string): Promise<UploadRecord | undefined>;

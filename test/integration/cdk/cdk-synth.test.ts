@@ -32,7 +32,7 @@ test('cdk synth with operator context writes a template that passed cdk-nag', as
 
   const template = JSON.parse(fs.readFileSync(path.join(outdir, 'PackyardCi.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
   const ofType = (t: string) => Object.values(template.Resources).filter((r) => r.Type === t);
-  expect(ofType('AWS::Lambda::Function').filter((f) => f.Properties.Runtime === 'nodejs22.x')).toHaveLength(5);
+  expect(ofType('AWS::Lambda::Function').filter((f) => f.Properties.Runtime === 'nodejs22.x')).toHaveLength(6);
   expect(ofType('Custom::PackyardAdminToken')[0].Properties.Generation).toBe('4');
   expect(ofType('AWS::Logs::LogGroup').every((g) => g.Properties.RetentionInDays === 14)).toBe(true);
   expect(JSON.stringify(ofType('AWS::CloudFront::Distribution')[0].Properties)).toContain('packages.example.com');

@@ -63,9 +63,9 @@ describe('a throw-away stack with a custom domain, alarm e-mail and short log re
       Endpoint: 'ops@example.com',
       TopicArn: { Ref: id(stack.monitoring.alarmTopic) },
     });
-    // Five functions and the API's access log.
+    // Six functions and the API's access log.
     const logGroups = Object.values(resources).filter((r) => r.Type === 'AWS::Logs::LogGroup');
-    expect(logGroups).toHaveLength(6);
+    expect(logGroups).toHaveLength(7);
     for (const g of logGroups) expect(g.Properties.RetentionInDays).toBe(7);
   });
 

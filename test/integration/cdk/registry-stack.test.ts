@@ -5,6 +5,8 @@ import { App, type CfnElement } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import type { IRole } from 'aws-cdk-lib/aws-iam';
 import { API_ROUTES } from '../../../functions/api/routes';
+import { REGISTRY_ROUTES } from '../../../functions/registry/routes';
+import { REGISTRY_SEGMENTS } from '../../../shared/domain/distribution';
 import { apiPathPatterns } from '../../../infra/constructs/cdn';
 import type { HandlerFunction } from '../../../infra/constructs/handler-function';
 import { RUNTIME_ENV } from '../../../infra/constructs/env-names';
@@ -120,7 +122,7 @@ describe('storage', () => {
 });
 
 describe('functions', () => {
-  const handlers = () => [stack.api.handler, stack.ingest.handler, stack.indexing.handler, stack.edgeSync.handler, stack.adminToken.handler];
+  const handlers = () => [stack.api.handler, stack.ingest.handler, stack.indexing.handler, stack.edgeSync.handler, stack.adminToken.handler, stack.api.registryHandler];
   const ours = () => handlers().map((fn) => resources[id(fn)].Properties);
 
   test('each runs nodejs22.x on arm64 with a bundled index.handler, JSON logs and a log group with retention', () => {
@@ -161,6 +163,7 @@ describe('functions', () => {
       [TABLE_NAME, PACKAGES_BUCKET, KMS_KEY_ID, DISTRIBUTION_ID, PUBLIC_BASE_URL].sort(), // rebuild-index
       [TABLE_NAME, KVS_ARN, KMS_KEY_ID].sort(), // edge-sync (unwraps the read-token key to publish it)
       [TABLE_NAME], // bootstrap-admin
+      [TABLE_NAME, PACKAGES_BUCKET, REBUILD_QUEUE_URL, PUBLIC_BASE_URL].sort(), // registry: ingest only, no keys, no presigning
     ]);
     const [api, , rebuild, edge] = ours().map((fn) => fn.Environment.Variables);
     expect(api[ENV.PUBLIC_BASE_URL]).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [distribution, 'DomainName'] }]] });
@@ -171,10 +174,10 @@ describe('functions', () => {
 });
 
 describe('api', () => {
-  test('every route in API_ROUTES exists, all on one Lambda proxy integration (payload v2)', () => {
+  test('every route in API_ROUTES and REGISTRY_ROUTES exists, on two Lambda proxy integrations (payload v2)', () => {
     const routeKeys = ofType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties.RouteKey as string);
-    expect(routeKeys.sort()).toEqual([...API_ROUTES].sort());
-    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
+    expect(routeKeys.sort()).toEqual([...API_ROUTES, ...REGISTRY_ROUTES].sort());
+    template.resourceCountIs('AWS::ApiGatewayV2::Integration', 2);
     template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
       IntegrationType: 'AWS_PROXY',
       PayloadFormatVersion: '2.0',
@@ -310,10 +313,11 @@ describe('cdn', () => {
 
   test('/api/* and the other API routes go to the HTTP API uncached with every viewer header but Host, all methods', () => {
     const c = config();
-    const patterns = c.CacheBehaviors.map((b: { PathPattern: string }) => b.PathPattern);
+    const apiBehaviors = c.CacheBehaviors.filter((b: { PathPattern: string }) => !REGISTRY_SEGMENTS.some((s) => b.PathPattern === `/*/*/${s}/*`));
+    const patterns = apiBehaviors.map((b: { PathPattern: string }) => b.PathPattern);
     expect(patterns).toEqual(['/api/*', '/install/*', '/*/*/script.deb.sh', '/*/*/script.rpm.sh']);
     expect(patterns).toEqual(apiPathPatterns(API_ROUTES));
-    for (const b of c.CacheBehaviors) {
+    for (const b of apiBehaviors) {
       expect(b).toMatchObject({
         CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', // managed CachingDisabled
         OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac', // managed AllViewerExceptHostHeader
@@ -325,6 +329,26 @@ describe('cdn', () => {
       const origin = c.Origins.find((o: { Id: string }) => o.Id === b.TargetOriginId);
       expect(JSON.stringify(origin.DomainName)).toContain(id(stack.api.httpApi));
       expect(origin.CustomOriginConfig.OriginProtocolPolicy).toBe('https-only');
+    }
+  });
+
+  test('each language registry has a behaviour that reads the bucket through the edge function and lets writes through', () => {
+    const c = config();
+    const behaviors = c.CacheBehaviors.filter((b: { PathPattern: string }) => REGISTRY_SEGMENTS.some((s) => b.PathPattern === `/*/*/${s}/*`));
+    expect(behaviors.map((b: { PathPattern: string }) => b.PathPattern)).toEqual(REGISTRY_SEGMENTS.map((s) => `/*/*/${s}/*`));
+    const apiOrigin = c.Origins.find((o: { Id: string }) => o.Id === 'api');
+    // The function selects the API origin by this id for writes.
+    expect(JSON.stringify(apiOrigin.DomainName)).toContain(id(stack.api.httpApi));
+    const cachePolicies = ofType('AWS::CloudFront::CachePolicy');
+    for (const b of behaviors) {
+      expect(b.AllowedMethods).toEqual(expect.arrayContaining(['GET', 'HEAD', 'PUT', 'POST', 'DELETE']));
+      expect(b.FunctionAssociations).toEqual([expect.objectContaining({ EventType: 'viewer-request' })]);
+      expect(b.TargetOriginId).toBe(c.DefaultCacheBehavior.TargetOriginId);
+      const policy = cachePolicies.find(([logicalId]) => b.CachePolicyId.Ref === logicalId)?.[1];
+      expect(policy?.Properties.CachePolicyConfig.ParametersInCacheKeyAndForwardedToOrigin.HeadersConfig).toEqual({
+        HeaderBehavior: 'whitelist',
+        Headers: ['Authorization', 'X-NuGet-ApiKey'],
+      });
     }
   });
 
@@ -467,14 +491,14 @@ describe('monitoring', () => {
 
   test('every function has an errors and a throttles alarm; every DLQ, the rebuild age, edge lag and 5xx rates have one', () => {
     const names = alarms().map(([, a]) => a.Properties.AlarmName as string).sort();
-    const fns = ['Api', 'ProcessUpload', 'RebuildIndex', 'EdgeSync'];
+    const fns = ['Api', 'Registry', 'ProcessUpload', 'RebuildIndex', 'EdgeSync'];
     expect(names).toEqual(
       [
         ...fns.flatMap((f) => [`${f}Errors`, `${f}Throttles`]),
         'RebuildDlq', 'FailedUploads', 'EdgeSyncDlq', 'RebuildQueueAge', 'EdgeSyncLag', 'Api5xxRate', 'Cdn5xxRate',
       ].map((n) => `PackyardTest-${n}`).sort(),
     );
-    const handlers: Record<string, HandlerFunction> = { Api: stack.api.handler, ProcessUpload: stack.ingest.handler, RebuildIndex: stack.indexing.handler, EdgeSync: stack.edgeSync.handler };
+    const handlers: Record<string, HandlerFunction> = { Api: stack.api.handler, Registry: stack.api.registryHandler, ProcessUpload: stack.ingest.handler, RebuildIndex: stack.indexing.handler, EdgeSync: stack.edgeSync.handler };
     for (const [f, fn] of Object.entries(handlers)) {
       expect(byId(`${f}Errors`)?.Properties).toMatchObject({ MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: id(fn) } }] });
       expect(byId(`${f}Throttles`)?.Properties).toMatchObject({ MetricName: 'Throttles', Dimensions: [{ Name: 'FunctionName', Value: { Ref: id(fn) } }] });

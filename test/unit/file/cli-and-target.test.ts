@@ -31,7 +31,8 @@ describe('the files target', () => {
   it('is accepted by the CLI as <owner>/<repo>/files', () => {
     expect(parsePushTarget('acme/tools/files')).toEqual({ owner: 'acme', repo: 'tools', name: 'acme/tools', distribution: 'files' });
     expect(parsePushTarget('acme/tools/debian/bookworm').distribution).toBe('debian/bookworm');
-    expect(() => parsePushTarget('acme/tools/debian')).toThrow(/<owner>\/<repo>\/files/);
+    expect(() => parsePushTarget('acme/tools/debian')).toThrow(/<owner>\/<repo>\/<files\|npm\|pypi/);
+    expect(parsePushTarget('acme/tools/npm').distribution).toBe('npm');
   });
 });
 

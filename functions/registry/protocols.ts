@@ -1,0 +1,5 @@
+import type { RegistrySegment } from '../../shared/domain/distribution';
+import type { NativeProtocol } from './protocol';
+
+/** The native protocols by URL segment; adding a registry means adding it here. */
+export const PROTOCOLS: Partial<Record<RegistrySegment, NativeProtocol>> = {};
