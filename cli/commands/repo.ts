@@ -141,4 +141,79 @@ ${GLOBAL_OPTIONS_HELP}`,
   },
 };
 
-export const repoGroup: CommandGroup = { name: 'repo', summary: 'create, list, show and delete repositories', subcommands: [create, list, show, remove] };
+interface SigningKeyView {
+  fingerprint: string;
+  algorithm: string;
+  createdAt: string;
+  retiresAt?: string;
+  active: boolean;
+}
+
+const describeKey = (label: string, k: SigningKeyView) =>
+  `${label} ${k.fingerprint} (${k.algorithm}, created ${k.createdAt}${k.retiresAt ? `, ${k.active ? 'signs until' : 'retired'} ${k.retiresAt}` : ''})\n`;
+
+const rotateKey: Command = {
+  name: 'rotate-key',
+  summary: "replace a repository's signing key, with an overlap period",
+  help: `Usage: packyard repo rotate-key <owner>/<repo> [--overlap-days N] [--key-type rsa4096|ed25519]
+       packyard repo rotate-key <owner>/<repo> --retire-previous
+       packyard repo rotate-key <owner>/<repo> --show
+
+Makes a new OpenPGP key the repository's signing key. For the overlap (30 days by default) the old key keeps
+signing beside it and /<owner>/<repo>/gpgkey serves both public keys, so machines that pinned the old key keep
+working while they fetch the new one. --retire-previous ends the overlap now. Every index is re-signed.
+
+Options:
+  --overlap-days N     days the old key keeps signing (0 to 365; default 30)
+  --key-type T         rsa4096 or ed25519 (default: the current key's type)
+  --retire-previous    stop signing with the rotated-out key now
+  --show               show the current and the rotated-out key
+${GLOBAL_OPTIONS_HELP}`,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs('repo rotate-key', args, {
+      'overlap-days': { type: 'string' },
+      'key-type': { type: 'string' },
+      'retire-previous': { type: 'boolean' },
+      show: { type: 'boolean' },
+    });
+    if (values.help) return printOut(io, rotateKey.help);
+    expectPositionals('repo rotate-key', positionals, 1, 1, 'packyard repo rotate-key <owner>/<repo>');
+    const target = parseRepoArg('repo rotate-key', positionals[0]);
+    const config = resolveConfig(values, io.env);
+    const client = new ApiClient(config);
+    if (values.show) {
+      const keys = await client.get<{ current: SigningKeyView; previous?: SigningKeyView }>(`${repoPath(target)}/signing-keys`);
+      if (values.json) printJson(io.stdout, keys);
+      else io.stdout.write(describeKey('current: ', keys.current) + (keys.previous ? describeKey('previous:', keys.previous) : ''));
+      return 0;
+    }
+    if (values['retire-previous']) {
+      await client.delete(`${repoPath(target)}/signing-keys/previous`);
+      if (values.json) printJson(io.stdout, { retired: true });
+      else io.stdout.write(`the rotated-out key of ${target.name} no longer signs\n`);
+      return 0;
+    }
+    const keyType = values['key-type'];
+    if (keyType !== undefined && !(KEY_TYPES as readonly string[]).includes(keyType)) {
+      throw new UsageError(`--key-type must be ${KEY_TYPES.join(' or ')} (got ${JSON.stringify(keyType)})`, 'USAGE', 'repo rotate-key');
+    }
+    const overlap = values['overlap-days'];
+    if (overlap !== undefined && !/^\d+$/.test(overlap)) {
+      throw new UsageError(`--overlap-days must be a whole number (got ${JSON.stringify(overlap)})`, 'USAGE', 'repo rotate-key');
+    }
+    const body = { ...(overlap !== undefined ? { overlapDays: Number(overlap) } : {}), ...(keyType ? { signingKey: keyType } : {}) };
+    const keys = await client.post<{ current: SigningKeyView; previous: SigningKeyView }>(`${repoPath(target)}/signing-keys/rotate`, body);
+    if (values.json) printJson(io.stdout, keys);
+    else {
+      io.stdout.write(`rotated the signing key of ${target.name}\n` + describeKey('current: ', keys.current) + describeKey('previous:', keys.previous));
+      io.stdout.write(`machines fetch the new key from ${config.url}/${target.name}/gpgkey\n`);
+    }
+    return 0;
+  },
+};
+
+export const repoGroup: CommandGroup = {
+  name: 'repo',
+  summary: 'create, list, show and delete repositories; rotate their signing keys',
+  subcommands: [create, list, show, remove, rotateKey],
+};

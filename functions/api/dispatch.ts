@@ -7,6 +7,7 @@ import type { AppDeps } from '../../shared/app/deps';
 import { createTrustPolicy, deleteTrustPolicy, exchangeOidcToken, listTrustPolicies } from '../../shared/app/oidc';
 import { addDistribution, getPackage, listPackages, uploadPackage } from '../../shared/app/packages';
 import { createRepo, deleteRepo, getRepo, listRepos, updateRepo } from '../../shared/app/repos';
+import { listSigningKeys, retirePreviousSigningKey, rotateSigningKey } from '../../shared/app/signing-keys';
 import { createToken, listTokens, revokeToken } from '../../shared/app/tokens';
 import { completeUpload, getUploadStatus, requestUpload } from '../../shared/app/uploads';
 import { badRequest, Codes, notFound } from '../../shared/domain/errors';
@@ -108,6 +109,12 @@ const ROUTES: Record<Exclude<ApiRouteKey, keyof typeof PUBLIC_ROUTES>, Route> = 
   'POST /api/v1/repos/{owner}/{repo}/oidc-policies': async (d, who, e, p) => json(201, await createTrustPolicy(d, who, repoOf(p), jsonBody(e))),
   'DELETE /api/v1/repos/{owner}/{repo}/oidc-policies/{id}': async (d, who, _e, p) => {
     await deleteTrustPolicy(d, who, repoOf(p), p.id);
+    return noContent();
+  },
+  'GET /api/v1/repos/{owner}/{repo}/signing-keys': async (d, who, _e, p) => json(200, await listSigningKeys(d, who, repoOf(p))),
+  'POST /api/v1/repos/{owner}/{repo}/signing-keys/rotate': async (d, who, e, p) => json(200, await rotateSigningKey(d, who, repoOf(p), jsonBody(e))),
+  'DELETE /api/v1/repos/{owner}/{repo}/signing-keys/previous': async (d, who, _e, p) => {
+    await retirePreviousSigningKey(d, who, repoOf(p));
     return noContent();
   },
   'GET /api/v1/repos/{owner}/{repo}/events': async (d, who, e, p) => {

@@ -10,7 +10,8 @@ import { openPrivateKey } from '../signing/envelope';
 import { createSigner } from '../signing/openpgp';
 import { loadApkKey, openApkSigner, publishApkPublicKey } from './apk-key';
 import type { AppDeps } from './deps';
-import { keyContext, publishPublicKey, SIGNING_KEY_KIND } from './repos';
+import { keyContext } from './repos';
+import { activeSigningKeys, publishSigningKeys } from './signing-keys';
 
 export interface RebuildResult {
   repo: string;
@@ -32,14 +33,12 @@ export async function rebuildIndex(deps: AppDeps, req: RebuildRequest): Promise<
   const repo = await deps.meta.getRepo(req.repo);
   if (!repo) return undefined; // deleted since the request was queued
   const format = formatById(req.format);
-  const key = await deps.meta.getSigningKey(repo.name, SIGNING_KEY_KIND);
-  if (!key) throw new Error(`repository ${repo.name} has no signing key`);
+  const keys = await activeSigningKeys(deps, repo.name);
   const catalog = req.scope === CATALOG_SCOPE;
   if (catalog && !format.catalog) return undefined;
   const members = catalog ? await deps.meta.listFormat(repo.name, format.id) : await deps.meta.listScope(repo.name, format.id, req.scope);
   const attributes = catalog ? {} : await deps.meta.getAttributes(repo.name, format.id, req.scope);
-  const privateKey = await openPrivateKey(deps.keys, key, keyContext(repo.name));
-  const signer = await createSigner(privateKey);
+  const signer = await createSigner(await Promise.all(keys.map((k) => openPrivateKey(deps.keys, k, keyContext(repo.name)))));
   const apkKey = format.id === 'apk' ? await loadApkKey(deps, repo.name) : undefined;
   if (apkKey) signer.apk = await openApkSigner(deps, apkKey);
   const now = deps.clock.now();
@@ -78,7 +77,7 @@ export async function rebuildIndex(deps: AppDeps, req: RebuildRequest): Promise<
   const previous = await deps.meta.getScopeState(repo.name, format.id, req.scope);
   await nextSecondAfter(deps, previous?.publishedAt);
   for (const f of rendered.top) await write(f);
-  await publishPublicKey(deps, repo.name, key.publicKeyArmored);
+  await publishSigningKeys(deps, repo.name, keys);
   if (apkKey) await publishApkPublicKey(deps, apkKey);
 
   const cutoff = now.getTime() - LIMITS.byHashGraceSeconds * 1000;

@@ -188,6 +188,41 @@ export class DynamoMetadataStore implements MetadataStore {
     return this.get<StoredSigningKey>('getSigningKey', repoPk(repo), `KEY#${kind}`);
   }
 
+  async replaceSigningKey(current: StoredSigningKey, expectedFingerprint: string, previous: StoredSigningKey | null, previousKind: string): Promise<void> {
+    const items: TransactItem[] = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: this.keyItem(current),
+          ConditionExpression: 'fingerprint = :expected',
+          ExpressionAttributeValues: { ':expected': expectedFingerprint },
+        },
+      },
+      previous
+        ? { Put: { TableName: this.tableName, Item: this.keyItem({ ...previous, kind: previousKind }) } }
+        : { Delete: { TableName: this.tableName, Key: { pk: repoPk(current.repo), sk: `KEY#${previousKind}` } } },
+      {
+        Update: {
+          TableName: this.tableName,
+          Key: { pk: repoPk(current.repo), sk: META },
+          UpdateExpression: 'SET signingKeyFingerprint = :fp, signingKeyType = :type',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':fp': current.fingerprint, ':type': current.algorithm },
+        },
+      },
+    ];
+    try {
+      await this.transact('replaceSigningKey', items);
+    } catch (e) {
+      const [keyCode, , repoCode] = cancellationCodes(e);
+      if (repoCode === 'ConditionalCheckFailed') throw notFound(Codes.REPO_NOT_FOUND, `repository ${current.repo} does not exist`);
+      if (keyCode === 'ConditionalCheckFailed') {
+        throw conflict('SIGNING_KEY_CHANGED', `the signing key of ${current.repo} changed meanwhile; read it again and retry`);
+      }
+      throw unexpectedSdkError('DYNAMODB', 'replaceSigningKey', e);
+    }
+  }
+
   async putSigningKey(key: StoredSigningKey): Promise<StoredSigningKey> {
     try {
       await this.transact('putSigningKey', [
@@ -562,6 +597,13 @@ export class DynamoMetadataStore implements MetadataStore {
 
   async getScopeState(repo: string, format: string, scope: string): Promise<ScopeState | undefined> {
     return this.get<ScopeState>('getScopeState', repoPk(repo), scopeSk(format, scope));
+  }
+
+  async listScopeStates(repo: string): Promise<ScopeState[]> {
+    return this.queryAll<ScopeState>('listScopeStates', {
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': repoPk(repo), ':prefix': 'SCOPE#' },
+    });
   }
 
   async putScopeState(state: ScopeState): Promise<void> {

@@ -22,6 +22,8 @@ export interface StoredSigningKey {
   tag: string;
   ciphertext: string;
   createdAt: string;
+  /** A rotated-out key: it keeps signing beside its successor until then (the overlap), then is ignored. */
+  retiresAt?: string;
 }
 
 /** Per-scope publication state, used to keep by-hash files for a grace period. */
@@ -52,6 +54,12 @@ export interface MetadataStore {
   /** Removes the repository and every item under it (packages, keys, uploads, scope states). */
   deleteRepo(name: string): Promise<void>;
   getSigningKey(repo: string, kind: string): Promise<StoredSigningKey | undefined>;
+  /**
+   * Replaces the repository's key of `current.kind`, whose fingerprint must still be `expectedFingerprint`
+   * (SIGNING_KEY_CHANGED, 409, when another rotation won), and sets or removes (null) the key kept beside it
+   * under `previous.kind`; the repository record's fingerprint follows. One transaction.
+   */
+  replaceSigningKey(current: StoredSigningKey, expectedFingerprint: string, previous: StoredSigningKey | null, previousKind: string): Promise<void>;
   /**
    * Stores a further key of a repository (the Alpine RSA key, made on first use) unless one of that kind
    * exists; returns the stored key, which is the other writer's when two raced. REPO_NOT_FOUND (404).
@@ -116,5 +124,7 @@ export interface MetadataStore {
   deleteTrustPolicy(repo: string, id: string): Promise<void>;
 
   getScopeState(repo: string, format: string, scope: string): Promise<ScopeState | undefined>;
+  /** Every scope of the repository that was ever published. */
+  listScopeStates(repo: string): Promise<ScopeState[]>;
   putScopeState(state: ScopeState): Promise<void>;
 }

@@ -50,11 +50,20 @@ export async function generateSigningKey(input: GenerateSigningKeyInput): Promis
   };
 }
 
-/** A Signer holding the decrypted key in memory only; signatures are v4 with SHA-512. */
-export async function createSigner(privateKeyArmored: string): Promise<Signer> {
-  const key = await openpgp.readPrivateKey({ armoredKey: privateKeyArmored });
-  if (!key.isDecrypted()) throw new Error('the signing key is passphrase-protected; Packyard expects an unencrypted key');
-  if (key.keyPacket.version !== 4) throw new Error(`the signing key is a v${key.keyPacket.version} key; apt and dnf need a v4 key`);
+/**
+ * A Signer holding the decrypted keys in memory only; signatures are v4 with SHA-512. Several keys (a key
+ * rotation's overlap) give one signature each in every signed file: apt and dnf accept a file when a signature
+ * verifies with a key they trust.
+ */
+export async function createSigner(privateKeyArmored: string | string[]): Promise<Signer> {
+  const armored = Array.isArray(privateKeyArmored) ? privateKeyArmored : [privateKeyArmored];
+  if (armored.length === 0) throw new Error('a signer needs a key');
+  const key = await Promise.all(armored.map(async (armoredKey) => {
+    const k = await openpgp.readPrivateKey({ armoredKey });
+    if (!k.isDecrypted()) throw new Error('the signing key is passphrase-protected; Packyard expects an unencrypted key');
+    if (k.keyPacket.version !== 4) throw new Error(`the signing key is a v${k.keyPacket.version} key; apt and dnf need a v4 key`);
+    return k;
+  }));
   return {
     async clearsign(text: string): Promise<string> {
       const message = await openpgp.createCleartextMessage({ text });
@@ -68,6 +77,20 @@ export async function createSigner(privateKeyArmored: string): Promise<Signer> {
       return openpgp.sign({ message, signingKeys: key, detached: true, format: 'armored', config: V4 });
     },
   };
+}
+
+/** One armored block holding several public keys (a keyring), as `gpgkey` serves during a rotation's overlap. */
+export async function armoredKeyring(publicKeysArmored: string[]): Promise<string> {
+  if (publicKeysArmored.length === 1) return publicKeysArmored[0];
+  const keys = await Promise.all(publicKeysArmored.map((armoredKey) => openpgp.readKey({ armoredKey })));
+  const packets = keys.map((k) => k.write());
+  const all = new Uint8Array(packets.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const p of packets) {
+    all.set(p, offset);
+    offset += p.length;
+  }
+  return openpgp.armor(openpgp.enums.armor.publicKey, all);
 }
 
 /**

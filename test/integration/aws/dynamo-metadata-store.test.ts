@@ -305,6 +305,65 @@ describe('DynamoMetadataStore against DynamoDB Local', () => {
     });
   });
 
+  describe('language-registry state', () => {
+    const r = 'lang/state';
+    beforeAll(async () => store.createRepo(repo(r), key(r)));
+
+    it('lists every package of a format, across scopes', async () => {
+      await store.commitPackage(pkg(r, 'left-pad', '1.0.0', { format: 'npm', scope: 'left-pad', arch: '' }));
+      await store.commitPackage(pkg(r, 'left-pad', '1.1.0', { format: 'npm', scope: 'left-pad', arch: '' }));
+      await store.commitPackage(pkg(r, '@acme/x', '2.0.0', { format: 'npm', scope: '@acme/x', arch: '' }));
+      await store.commitPackage(pkg(r, 'hello', '1.0', { format: 'deb' }));
+      expect((await store.listFormat(r, 'npm')).map((p) => `${p.name}@${p.version}`).sort()).toEqual(['@acme/x@2.0.0', 'left-pad@1.0.0', 'left-pad@1.1.0']);
+      expect((await store.listScope(r, 'npm', 'left-pad')).map((p) => p.version)).toEqual(['1.0.0', '1.1.0']);
+    });
+
+    it('yanks, deprecates and clears, conditionally on the package existing', async () => {
+      const id = packageId('npm', 'left-pad', 'left-pad', '1.0.0', '');
+      const yanked = await store.updatePackage(r, id, { yanked: { at: NOW, reason: 'broken' }, deprecated: 'use 1.1' });
+      expect(yanked).toMatchObject({ id, yanked: { at: NOW, reason: 'broken' }, deprecated: 'use 1.1' });
+      expect((await store.getPackage(r, id))?.yanked).toEqual({ at: NOW, reason: 'broken' });
+      const cleared = await store.updatePackage(r, id, { yanked: null, deprecated: null });
+      expect(cleared.yanked).toBeUndefined();
+      expect(cleared.deprecated).toBeUndefined();
+      expect(await rejection(store.updatePackage(r, packageId('npm', 'left-pad', 'left-pad', '9.9.9', ''), { yanked: { at: NOW } }))).toMatchObject({ status: 404, code: 'PACKAGE_NOT_FOUND' });
+      expect(await rejection(store.updatePackage(r, 'not-an-id!', { yanked: null }))).toMatchObject({ status: 404 });
+    });
+
+    it('keeps per-scope attributes (dist-tags) beside the members', async () => {
+      expect(await store.getAttributes(r, 'npm', 'left-pad')).toEqual({});
+      await store.putAttributes(r, 'npm', 'left-pad', { latest: '1.1.0', beta: '1.0.0' });
+      expect(await store.getAttributes(r, 'npm', 'left-pad')).toEqual({ latest: '1.1.0', beta: '1.0.0' });
+      // Attributes are not packages.
+      expect(await store.listScope(r, 'npm', 'left-pad')).toHaveLength(2);
+    });
+
+    it('lists every published scope', async () => {
+      await store.putScopeState({ repo: r, format: 'npm', scope: 'left-pad', revision: 1, publishedAt: NOW });
+      await store.putScopeState({ repo: r, format: 'deb', scope: 'debian/bookworm', revision: 2, publishedAt: NOW });
+      expect((await store.listScopeStates(r)).map((s) => `${s.format} ${s.scope}`).sort()).toEqual(['deb debian/bookworm', 'npm left-pad']);
+    });
+  });
+
+  describe('signing-key rotation', () => {
+    const r = 'rot/ate';
+    beforeAll(async () => store.createRepo(repo(r), key(r)));
+
+    it('replaces the current key only if it is still the expected one, keeping the old one beside it', async () => {
+      const old = (await store.getSigningKey(r, 'openpgp'))!;
+      const next = { ...old, fingerprint: 'NEW1', publicKeyArmored: 'new' };
+      await store.replaceSigningKey(next, old.fingerprint, { ...old, retiresAt: NOW }, 'openpgp-previous');
+      expect((await store.getSigningKey(r, 'openpgp'))?.fingerprint).toBe('NEW1');
+      expect(await store.getSigningKey(r, 'openpgp-previous')).toMatchObject({ fingerprint: old.fingerprint, kind: 'openpgp-previous', retiresAt: NOW });
+      expect((await store.getRepo(r))?.signingKeyFingerprint).toBe('NEW1');
+      // A second rotation that read the old key loses.
+      expect(await rejection(store.replaceSigningKey({ ...old, fingerprint: 'NEW2' }, old.fingerprint, null, 'openpgp-previous'))).toMatchObject({ status: 409, code: 'SIGNING_KEY_CHANGED' });
+      await store.replaceSigningKey(next, 'NEW1', null, 'openpgp-previous');
+      expect(await store.getSigningKey(r, 'openpgp-previous')).toBeUndefined();
+      expect(await rejection(store.replaceSigningKey({ ...next, repo: 'no/such' }, 'NEW1', null, 'openpgp-previous'))).toMatchObject({ status: 404 });
+    });
+  });
+
   describe('deleteRepo', () => {
     it('removes every item of the repository and its uploads, and nothing else', async () => {
       await store.createRepo(repo('del/me'), key('del/me'));
