@@ -98,7 +98,8 @@ function unauthorized(repo, message) {
 // Language registries (`/{owner}/{repo}/npm/...`): writes and the few reads that cannot be static go to the
 // API origin, which authenticates them itself; every other read is a static object.
 var REGISTRY = /^(npm|pypi|maven|gems|cargo|helm|nuget)\//;
-var DYNAMIC = /^(npm\/-\/(?!package\/)|cargo\/index\/config\.json$|cargo\/api\/|nuget\/v3\/index\.json$|nuget\/v3\/search|helm\/api\/|gems\/api\/)/;
+var DYNAMIC = /^(npm\/-\/|cargo\/index\/config\.json$|cargo\/api\/|nuget\/v3\/index\.json$|nuget\/v3\/search|helm\/api\/|gems\/api\/)/;
+var STATIC_TAGS = /^npm\/-\/package\//;
 
 function toApi(request) {
   cf.selectRequestOriginById('api');
@@ -140,7 +141,7 @@ async function handler(event) {
   var repo = owner + '/' + m[2];
   if (m[3] === 'gpgkey.asc') request.uri = '/' + repo + '/gpgkey';
   if (REGISTRY.test(m[3])) {
-    if ((request.method !== 'GET' && request.method !== 'HEAD') || DYNAMIC.test(m[3])) return toApi(request);
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || (DYNAMIC.test(m[3]) && !STATIC_TAGS.test(m[3]))) return toApi(request);
     // PEP 503: a project URL without its trailing slash is redirected to it.
     if (/^pypi\/simple\/[^/]+$/.test(m[3])) {
       return { statusCode: 301, statusDescription: 'Moved Permanently', headers: { location: { value: request.uri + '/' } } };

@@ -106,6 +106,73 @@ describe('edge-auth viewer-request function', () => {
   it('stays within CloudFront Functions limits (10 KB, no unsupported syntax)', () => {
     const src = readFileSync(VIEWER_REQUEST_FILE, 'utf8');
     expect(Buffer.byteLength(src)).toBeLessThan(10 * 1024);
-    expect(src).not.toMatch(/\bclass\b|\?\?|\?\.|\bmodule\.exports\b/);
+    expect(src).not.toMatch(/\bclass\b|\?\?|\?\.|\bmodule\.exports\b|\(\?[!=<]/);
+  });
+
+  describe('language registries', () => {
+    const req = (method: string, uri: string, headers: Record<string, string> = {}, querystring: Record<string, string> = {}) => {
+      const e = event(uri, headers);
+      e.request.method = method;
+      e.request.querystring = Object.fromEntries(Object.entries(querystring).map(([k, v]) => [k, { value: v }]));
+      return fn(e);
+    };
+    const toApi = (out: CfRequest | CfResponse) => !isCfResponse(out) && out.headers['x-packyard-origin']?.value === 'api';
+
+    it.each([
+      ['PUT', '/acme/secret/npm/@acme%2fx'],
+      ['POST', '/acme/secret/pypi/legacy/'],
+      ['PUT', '/acme/secret/maven/com/acme/lib/1.0/lib-1.0.jar'],
+      ['POST', '/acme/secret/gems/api/v1/gems'],
+      ['DELETE', '/acme/secret/cargo/api/v1/crates/foo/0.1.0/yank'],
+      ['PUT', '/acme/secret/nuget/api/v2/package'],
+      ['POST', '/acme/secret/helm/api/charts'],
+      ['GET', '/acme/secret/npm/-/whoami'],
+      ['GET', '/acme/secret/cargo/index/config.json'],
+      ['GET', '/acme/secret/nuget/v3/index.json'],
+      ['GET', '/acme/secret/nuget/v3/search'],
+    ])('sends %s %s to the API origin unchecked, credentials kept (the API authenticates)', async (method, uri) => {
+      const out = await req(method, uri, { authorization: 'Bearer pky_whatever_000000000000' });
+      expect(toApi(out)).toBe(true);
+      expect((out as CfRequest).uri).toBe(uri);
+      expect((out as CfRequest).headers.authorization?.value).toBe('Bearer pky_whatever_000000000000');
+    });
+
+    it('never lets a client pick the origin itself', async () => {
+      const out = await req('GET', '/acme/open/npm/left-pad', { 'x-packyard-origin': 'api' });
+      expect(toApi(out)).toBe(false);
+    });
+
+    it.each([
+      ['/acme/open/npm/left-pad', {}, {}, '/acme/open/npm/left-pad/index.json'],
+      ['/acme/open/npm/left-pad', { accept: 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*' }, {}, '/acme/open/npm/left-pad/index.abbrev.json'],
+      ['/acme/open/npm/left-pad', { accept: 'application/vnd.npm.install-v1+json' }, { write: 'true' }, '/acme/open/npm/left-pad/index.json'],
+      ['/acme/open/npm/@acme%2fx', {}, {}, '/acme/open/npm/@acme/x/index.json'],
+      ['/acme/open/npm/@acme%2Fx', {}, {}, '/acme/open/npm/@acme/x/index.json'],
+      ['/acme/open/npm/@acme/x', {}, {}, '/acme/open/npm/@acme/x/index.json'],
+      ['/acme/open/npm/@acme/x/-/x-1.0.0.tgz', {}, {}, '/acme/open/npm/@acme/x/-/x-1.0.0.tgz'],
+      ['/acme/open/npm/-/package/@acme%2fx/dist-tags', {}, {}, '/acme/open/npm/@acme/x/dist-tags.json'],
+      ['/acme/open/pypi/simple/', {}, {}, '/acme/open/pypi/simple/index.html'],
+      ['/acme/open/pypi/simple/', { accept: 'application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html; q=0.1, text/html; q=0.01' }, {}, '/acme/open/pypi/simple/index.json'],
+      ['/acme/open/pypi/simple/Holy_Grail.Py/', {}, {}, '/acme/open/pypi/simple/holy-grail-py/index.html'],
+      ['/acme/open/pypi/files/holy-grail/holy_grail-1.0-py3-none-any.whl', {}, {}, '/acme/open/pypi/files/holy-grail/holy_grail-1.0-py3-none-any.whl'],
+      ['/acme/open/gems/', {}, {}, '/acme/open/gems/versions'],
+      ['/acme/open/maven/com/acme/lib/maven-metadata.xml', {}, {}, '/acme/open/maven/com/acme/lib/maven-metadata.xml'],
+    ])('maps GET %s to its object', async (uri, headers, query, key) => {
+      const out = await req('GET', uri, headers, query);
+      expect(toApi(out)).toBe(false);
+      expect((out as CfRequest).uri).toBe(key);
+    });
+
+    it('redirects a PEP 503 project URL without its slash', async () => {
+      const out = (await req('GET', '/acme/open/pypi/simple/holy-grail')) as CfResponse;
+      expect([out.statusCode, out.headers?.location.value]).toEqual([301, '/acme/open/pypi/simple/holy-grail/']);
+    });
+
+    it('checks private registry reads like any other file: 401 with a Basic challenge, then the token', async () => {
+      const anonymous = (await req('GET', '/acme/secret/maven/com/acme/lib/1.0/lib-1.0.jar')) as CfResponse;
+      expect([anonymous.statusCode, anonymous.headers?.['www-authenticate'].value]).toEqual([401, 'Basic realm="acme/secret"']);
+      const ok = (await req('GET', '/acme/secret/npm/@acme%2fx', { authorization: `Bearer ${READER}` })) as CfRequest;
+      expect([ok.uri, ok.headers.authorization]).toEqual(['/acme/secret/npm/@acme/x/index.json', undefined]);
+    });
   });
 });
