@@ -36,7 +36,7 @@ export interface PushJob {
 }
 
 const USAGE =
-  'packyard push <owner>/<repo>/<distro>/<release> | <owner>/<repo>/files <file|glob>... [--name NAME] [--version VERSION] [--json] [--concurrency N] [--no-wait]';
+  'packyard push <owner>/<repo>/<distro>/<release> | <owner>/<repo>/<files|npm|pypi|maven|gems|cargo|helm|nuget> <file|glob>... [--name NAME] [--version VERSION] [--json] [--concurrency N] [--no-wait]';
 
 /** Hash, request a presigned target, send the bytes, then wait for the server's verdict. Never throws. */
 export async function pushFile(job: PushJob, file: string, absPath: string, report: (s: FileState) => void): Promise<PushResult> {
@@ -105,9 +105,15 @@ Generic files go to <owner>/<repo>/files under a name and a semantic version, gi
   packyard push acme/tools/files ./tool-1.2.3-linux-amd64.tar.gz --name tool --version 1.2.3
 They are served at /<owner>/<repo>/files/<name>/<version>/<file>, listed in /<owner>/<repo>/files/<name>/index.json.
 
+Language packages go to their registry: npm tarballs to <owner>/<repo>/npm, wheels and sdists to .../pypi,
+Maven files to .../maven (a .pom or a jar carrying META-INF/maven/.../pom.properties; otherwise give
+--name groupId:artifactId and --version), .gem files to .../gems, .crate files to .../cargo, charts to .../helm
+and .nupkg files to .../nuget. This is also the way to publish files over the ~6 MB limit of the native
+clients' own publish commands (npm publish, twine upload, mvn deploy...).
+
 Options:
-  --name NAME       package name of generic files (default: read from the file name)
-  --version VERSION semantic version of generic files (default: read from the file name)
+  --name NAME       package name of generic files (default: read from the file name), or a Maven groupId:artifactId
+  --version VERSION semantic version of generic files (default: read from the file name), or a Maven version
   --concurrency N   files uploaded at the same time (default 4)
   --no-wait         return once the bytes are uploaded, without waiting for the verdict
   --json            print an array of {file, uploadId, status, package?, error?} on stdout
@@ -126,8 +132,8 @@ Exit status: 0 when every file was accepted, 1 when any was rejected or failed, 
     if (values.help) return printOut(io, pushCommand.help);
     expectPositionals('push', positionals, 2, Infinity, USAGE);
     const target = parsePushTarget(positionals[0]);
-    if ((values.name !== undefined || values.version !== undefined) && target.distribution !== 'files') {
-      throw new UsageError('--name and --version apply to generic files only (target <owner>/<repo>/files)', 'USAGE', 'push');
+    if ((values.name !== undefined || values.version !== undefined) && target.distribution !== 'files' && target.distribution !== 'maven') {
+      throw new UsageError('--name and --version apply to generic files and Maven files only (targets <owner>/<repo>/files and <owner>/<repo>/maven)', 'USAGE', 'push');
     }
     const concurrency = parseIntOption('push', 'concurrency', values.concurrency, 4, 1, 64);
     const config = resolveConfig(values, io.env);

@@ -77,7 +77,7 @@ describe('packyard push --name --version', () => {
   it('refuses --name/--version for a distribution target, before sending anything', async () => {
     const r = await cli(['push', 'acme/tools/debian/bookworm', 'tool-linux-amd64.tar.gz', '--version', '1.2.3']);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/--name and --version apply to generic files only/);
+    expect(r.err).toMatch(/--name and --version apply to generic files and Maven files only/);
     expect(fake.requests).toHaveLength(0);
   });
 });
