@@ -48,7 +48,7 @@ async function dnf(key: string): Promise<DnfClient> {
 const signatures = async (path: string) => {
   const text = await (await fetch(`${h.url}/${repo}/${path}`)).text();
   const message = await openpgp.readCleartextMessage({ cleartextMessage: text });
-  return message.signature.packets.length;
+  return message.getSigningKeyIDs().length;
 };
 
 async function cli(...argv: string[]) {
