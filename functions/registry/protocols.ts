@@ -1,5 +1,8 @@
 import type { RegistrySegment } from '../../shared/domain/distribution';
+import { gemsProtocol } from './gems';
 import type { NativeProtocol } from './protocol';
 
 /** The native protocols by URL segment; adding a registry means adding it here. */
-export const PROTOCOLS: Partial<Record<RegistrySegment, NativeProtocol>> = {};
+export const PROTOCOLS: Partial<Record<RegistrySegment, NativeProtocol>> = {
+  gems: gemsProtocol,
+};

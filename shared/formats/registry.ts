@@ -3,6 +3,7 @@ import { badRequest, Codes } from '../domain/errors';
 import { apkFormat } from './apk';
 import { debFormat } from './deb';
 import { fileFormat } from './file';
+import { gemFormat } from './gem';
 import type { Format, FormatId } from './format';
 import { rpmFormat } from './rpm';
 
@@ -12,6 +13,7 @@ export const FORMATS: Partial<Record<FormatId, Format>> = {
   rpm: rpmFormat,
   apk: apkFormat,
   file: fileFormat,
+  gem: gemFormat,
 };
 
 export function formatById(id: string): Format {

@@ -42,5 +42,8 @@ const HINTS: Record<string, string> = {
   curl: 'apt-get install curl',
   zstd: 'apt-get install zstd',
   java: 'apt-get install openjdk-17-jre-headless',
+  ruby: 'apt-get install ruby',
+  gem: 'apt-get install ruby',
+  bundle: 'apt-get install bundler',
 };
 const missingHint = (cmd: string) => (HINTS[cmd] ? `install it with: ${HINTS[cmd]}` : 'install it with apt-get');
