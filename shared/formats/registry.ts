@@ -1,6 +1,7 @@
 import type { Distribution } from '../domain/distribution';
 import { badRequest, Codes } from '../domain/errors';
 import { apkFormat } from './apk';
+import { cargoFormat } from './cargo';
 import { debFormat } from './deb';
 import { fileFormat } from './file';
 import { gemFormat } from './gem';
@@ -12,6 +13,7 @@ export const FORMATS: Partial<Record<FormatId, Format>> = {
   deb: debFormat,
   rpm: rpmFormat,
   apk: apkFormat,
+  cargo: cargoFormat,
   file: fileFormat,
   gem: gemFormat,
 };

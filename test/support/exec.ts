@@ -45,5 +45,6 @@ const HINTS: Record<string, string> = {
   ruby: 'apt-get install ruby',
   gem: 'apt-get install ruby',
   bundle: 'apt-get install bundler',
+  cargo: 'rustup (cargo ≥ 1.74; Debian 12\'s apt-get install cargo is too old)',
 };
 const missingHint = (cmd: string) => (HINTS[cmd] ? `install it with: ${HINTS[cmd]}` : 'install it with apt-get');
