@@ -1,10 +1,12 @@
 import type { RegistrySegment } from '../../shared/domain/distribution';
 import { cargoProtocol } from './cargo';
 import { gemsProtocol } from './gems';
+import { npmProtocol } from './npm';
 import type { NativeProtocol } from './protocol';
 
 /** The native protocols by URL segment; adding a registry means adding it here. */
 export const PROTOCOLS: Partial<Record<RegistrySegment, NativeProtocol>> = {
   cargo: cargoProtocol,
   gems: gemsProtocol,
+  npm: npmProtocol,
 };

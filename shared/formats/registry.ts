@@ -6,6 +6,7 @@ import { debFormat } from './deb';
 import { fileFormat } from './file';
 import { gemFormat } from './gem';
 import type { Format, FormatId } from './format';
+import { npmFormat } from './npm';
 import { rpmFormat } from './rpm';
 
 /** The static registry of format plug-ins; adding a format means adding it here. */
@@ -16,6 +17,7 @@ export const FORMATS: Partial<Record<FormatId, Format>> = {
   cargo: cargoFormat,
   file: fileFormat,
   gem: gemFormat,
+  npm: npmFormat,
 };
 
 export function formatById(id: string): Format {

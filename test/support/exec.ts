@@ -42,6 +42,7 @@ const HINTS: Record<string, string> = {
   curl: 'apt-get install curl',
   zstd: 'apt-get install zstd',
   java: 'apt-get install openjdk-17-jre-headless',
+  npm: 'apt-get install npm, then npm install -g npm@11 (the tests drive npm 11)',
   ruby: 'apt-get install ruby',
   gem: 'apt-get install ruby',
   bundle: 'apt-get install bundler',
