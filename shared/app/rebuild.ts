@@ -71,7 +71,7 @@ export async function rebuildIndex(deps: AppDeps, req: RebuildRequest): Promise<
     // A content-addressed file that is already there intact needs no rewrite (S3's ETag of a single-part,
     // SSE-S3 object is its MD5); one that was damaged is repaired.
     if (immutable && (await deps.packages.head(f.key))?.etag === `"${createHash('md5').update(f.body).digest('hex')}"`) return;
-    await deps.packages.put(f.key, f.body, { contentType: f.contentType, cacheControl: immutable ? CACHE_IMMUTABLE : CACHE_INDEX });
+    await deps.packages.put(f.key, f.body, { contentType: f.contentType, cacheControl: f.cacheControl ?? (immutable ? CACHE_IMMUTABLE : CACHE_INDEX) });
   };
   await inBatches(rendered.content, 8, write);
   const previous = await deps.meta.getScopeState(repo.name, format.id, req.scope);

@@ -92,7 +92,16 @@ export interface PublishedFile {
   key: string;
   body: Uint8Array;
   contentType: string;
+  /** Overrides the rebuild's default (a year for content-addressed files, a minute for indexes). */
+  cacheControl?: string;
 }
+
+/**
+ * For indexes a client keeps in its own cache and must see change at once (npm honours max-age even after
+ * `npm dist-tag add`): the client revalidates every time (ETag, 304), the CDN keeps it a minute and is
+ * invalidated on publish anyway.
+ */
+export const CACHE_REVALIDATE = 'max-age=0, s-maxage=60, must-revalidate';
 
 export interface RenderedIndex {
   /** Content files, written first (by-hash copies included); safe to write in any order. */

@@ -98,8 +98,7 @@ async function install(npm: Npm, project: string, deps: Record<string, string>) 
   const dir = join(npm.dir, project);
   await fsp.mkdir(dir, { recursive: true });
   await fsp.writeFile(join(dir, 'package.json'), JSON.stringify({ name: project, version: '0.0.0', private: true, dependencies: deps }));
-  // Packuments are cacheable for a minute; --prefer-online makes npm revalidate what it cached a moment ago.
-  const r = await npm.run(['install', '--no-package-lock', '--prefer-online'], dir);
+  const r = await npm.run(['install', '--no-package-lock'], dir);
   const versions: Record<string, string> = {};
   if (r.code === 0) {
     for (const name of Object.keys(deps)) {
@@ -189,13 +188,13 @@ describe('npm publish and install in a public repository', () => {
     const add = await npm.runOk(['dist-tag', 'add', 'left@1.0.0', 'stable']);
     expect(add.stdout.trim()).toBe('+stable: left@1.0.0');
     await h.registry.idle();
-    expect((await npm.runOk(['dist-tag', 'ls', 'left', '--prefer-online'])).stdout.trim().split('\n')).toEqual(['beta: 2.0.0-beta.1', 'latest: 1.1.0', 'stable: 1.0.0']);
+    expect((await npm.runOk(['dist-tag', 'ls', 'left'])).stdout.trim().split('\n')).toEqual(['beta: 2.0.0-beta.1', 'latest: 1.1.0', 'stable: 1.0.0']);
     expect((await install(npm, 'stable', { left: 'stable' })).versions).toEqual({ left: '1.0.0' });
 
     const rm = await npm.runOk(['dist-tag', 'rm', 'left', 'beta']);
     expect(rm.stdout.trim()).toBe('-beta: left@2.0.0-beta.1');
     await h.registry.idle();
-    expect((await npm.runOk(['dist-tag', 'ls', 'left', '--prefer-online'])).stdout.trim().split('\n')).toEqual(['latest: 1.1.0', 'stable: 1.0.0']);
+    expect((await npm.runOk(['dist-tag', 'ls', 'left'])).stdout.trim().split('\n')).toEqual(['latest: 1.1.0', 'stable: 1.0.0']);
 
     const before = await h.snapshot(repo);
     const latest = await npm.run(['dist-tag', 'rm', 'left', 'latest']);

@@ -1,4 +1,4 @@
-import { requireBaseUrl, type RenderedIndex, type RenderInput } from '../format';
+import { CACHE_REVALIDATE, requireBaseUrl, type RenderedIndex, type RenderInput } from '../format';
 import { abbreviatedPackument, fullPackument, effectiveTags, type PackumentInput } from './packument';
 import { abbreviatedKey, distTagsKey, packumentKey } from './paths';
 
@@ -18,9 +18,9 @@ export async function renderNpm(input: RenderInput): Promise<RenderedIndex> {
   return {
     content: [],
     top: [
-      { key: packumentKey(p.repo, p.name), body: json(fullPackument(p)), contentType: 'application/json' },
-      { key: abbreviatedKey(p.repo, p.name), body: json(abbreviatedPackument(p)), contentType: 'application/vnd.npm.install-v1+json' },
-      { key: distTagsKey(p.repo, p.name), body: json(effectiveTags(p.tags, live)), contentType: 'application/json' },
+      { key: packumentKey(p.repo, p.name), body: json(fullPackument(p)), contentType: 'application/json', cacheControl: CACHE_REVALIDATE },
+      { key: abbreviatedKey(p.repo, p.name), body: json(abbreviatedPackument(p)), contentType: 'application/vnd.npm.install-v1+json', cacheControl: CACHE_REVALIDATE },
+      { key: distTagsKey(p.repo, p.name), body: json(effectiveTags(p.tags, live)), contentType: 'application/json', cacheControl: CACHE_REVALIDATE },
     ],
     byHashPrefixes: [],
   };

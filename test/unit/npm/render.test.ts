@@ -56,6 +56,8 @@ describe('rendering an npm package', () => {
     expect(r.get('index.json')!.contentType).toBe('application/json');
     expect(r.get('index.abbrev.json')!.contentType).toBe('application/vnd.npm.install-v1+json');
     expect(r.get('dist-tags.json')!.contentType).toBe('application/json');
+    // npm honours max-age in its own cache, so a tag or publish would stay invisible to it for a minute.
+    for (const f of r.values()) expect(f.cacheControl).toBe('max-age=0, s-maxage=60, must-revalidate');
     for (const file of r.keys()) {
       const path = join(GOLDEN, file);
       const body = Buffer.from(r.get(file)!.body).toString('utf8');
