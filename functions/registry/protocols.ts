@@ -3,10 +3,12 @@ import { cargoProtocol } from './cargo';
 import { gemsProtocol } from './gems';
 import { npmProtocol } from './npm';
 import type { NativeProtocol } from './protocol';
+import { pypiProtocol } from './pypi';
 
 /** The native protocols by URL segment; adding a registry means adding it here. */
 export const PROTOCOLS: Partial<Record<RegistrySegment, NativeProtocol>> = {
   cargo: cargoProtocol,
   gems: gemsProtocol,
   npm: npmProtocol,
+  pypi: pypiProtocol,
 };

@@ -7,6 +7,7 @@ import { fileFormat } from './file';
 import { gemFormat } from './gem';
 import type { Format, FormatId } from './format';
 import { npmFormat } from './npm';
+import { pypiFormat } from './pypi';
 import { rpmFormat } from './rpm';
 
 /** The static registry of format plug-ins; adding a format means adding it here. */
@@ -18,6 +19,7 @@ export const FORMATS: Partial<Record<FormatId, Format>> = {
   file: fileFormat,
   gem: gemFormat,
   npm: npmFormat,
+  pypi: pypiFormat,
 };
 
 export function formatById(id: string): Format {

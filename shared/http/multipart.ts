@@ -21,12 +21,18 @@ export function parseMultipart(body: Buffer, contentType: string | undefined): P
     const form: MultipartForm = { fields: {}, files: [] };
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: { 'content-type': contentType }, limits: { files: 4, fields: 50, fieldSize: 64 * 1024 } });
+      bb = busboy({ headers: { 'content-type': contentType }, limits: { files: 4, fields: 1000, fieldSize: 64 * 1024 } });
     } catch {
       reject(badRequest(Codes.INVALID_REQUEST, 'malformed multipart/form-data content type'));
       return;
     }
-    bb.on('field', (name, value) => {
+    // Dropping what is over a limit would silently lose fields (twine sends the sha256 after every
+    // classifier), so a form over a limit is refused instead.
+    const tooMuch = (what: string) => reject(badRequest(Codes.INVALID_REQUEST, `the form has too many ${what}`));
+    bb.on('fieldsLimit', () => tooMuch('fields (at most 1000)'));
+    bb.on('filesLimit', () => tooMuch('files (at most 4)'));
+    bb.on('field', (name, value, info) => {
+      if (info.valueTruncated) reject(badRequest(Codes.INVALID_REQUEST, `the form field ${JSON.stringify(name)} is over 64 KiB`));
       form.fields[name] = value;
     });
     bb.on('file', (field, stream, info) => {

@@ -47,5 +47,8 @@ const HINTS: Record<string, string> = {
   gem: 'apt-get install ruby',
   bundle: 'apt-get install bundler',
   cargo: 'rustup (cargo ≥ 1.74; Debian 12\'s apt-get install cargo is too old)',
+  twine: 'apt-get install twine',
+  pip: 'apt-get install python3-pip',
+  '/usr/bin/python3': 'apt-get install python3 python3-build python3-setuptools python3-wheel',
 };
 const missingHint = (cmd: string) => (HINTS[cmd] ? `install it with: ${HINTS[cmd]}` : 'install it with apt-get');
