@@ -4,6 +4,7 @@ import { apkFormat } from './apk';
 import { cargoFormat } from './cargo';
 import { debFormat } from './deb';
 import { fileFormat } from './file';
+import { mavenFormat } from './maven';
 import { gemFormat } from './gem';
 import type { Format, FormatId } from './format';
 import { npmFormat } from './npm';
@@ -17,6 +18,7 @@ export const FORMATS: Partial<Record<FormatId, Format>> = {
   apk: apkFormat,
   cargo: cargoFormat,
   file: fileFormat,
+  maven: mavenFormat,
   gem: gemFormat,
   npm: npmFormat,
   pypi: pypiFormat,
