@@ -1,6 +1,7 @@
 import type { RegistrySegment } from '../../shared/domain/distribution';
 import { cargoProtocol } from './cargo';
 import { gemsProtocol } from './gems';
+import { helmProtocol } from './helm';
 import { mavenProtocol } from './maven';
 import { npmProtocol } from './npm';
 import type { NativeProtocol } from './protocol';
@@ -10,6 +11,7 @@ import { pypiProtocol } from './pypi';
 export const PROTOCOLS: Partial<Record<RegistrySegment, NativeProtocol>> = {
   cargo: cargoProtocol,
   gems: gemsProtocol,
+  helm: helmProtocol,
   maven: mavenProtocol,
   npm: npmProtocol,
   pypi: pypiProtocol,

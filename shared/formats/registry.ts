@@ -6,6 +6,7 @@ import { debFormat } from './deb';
 import { fileFormat } from './file';
 import { mavenFormat } from './maven';
 import { gemFormat } from './gem';
+import { helmFormat } from './helm';
 import type { Format, FormatId } from './format';
 import { npmFormat } from './npm';
 import { pypiFormat } from './pypi';
@@ -20,6 +21,7 @@ export const FORMATS: Partial<Record<FormatId, Format>> = {
   file: fileFormat,
   maven: mavenFormat,
   gem: gemFormat,
+  helm: helmFormat,
   npm: npmFormat,
   pypi: pypiFormat,
 };

@@ -1,0 +1,38 @@
+import semver from 'semver';
+import YAML from 'yaml';
+import { CATALOG_SCOPE, requireBaseUrl, type RenderedIndex, type RenderInput } from '../format';
+import type { ChartMetadata } from './chart';
+import { chartKey, indexKey } from './chart';
+
+/** What the rebuild keeps of a chart: its Chart.yaml fields, its file and its digest. */
+export interface HelmFragment {
+  chart: ChartMetadata;
+  filename: string;
+  digest: string;
+}
+
+export const readHelmFragment = (fragment: string): HelmFragment => JSON.parse(fragment) as HelmFragment;
+
+/**
+ * index.yaml, the repository-wide index Helm reads: entries per chart, newest version first (SemVer order),
+ * with absolute URLs on the same host (Helm sends credentials only there), the sha256 digest and the upload
+ * time. Per-chart scopes have nothing of their own to render.
+ */
+export async function renderHelm(input: RenderInput): Promise<RenderedIndex> {
+  if (input.scope !== CATALOG_SCOPE) return { content: [], top: [], byHashPrefixes: [] };
+  const base = requireBaseUrl(input);
+  const entries: Record<string, Record<string, unknown>[]> = {};
+  const live = input.members.filter((m) => !m.yanked);
+  for (const name of [...new Set(live.map((m) => m.name))].sort()) {
+    entries[name] = live
+      .filter((m) => m.name === name)
+      .sort((a, b) => semver.rcompare(a.version, b.version))
+      .map((m) => {
+        const f = readHelmFragment(m.fragment);
+        return { ...f.chart, urls: [`${base}/${chartKey(input.repo, f.filename)}`], created: m.uploadedAt ?? input.now.toISOString(), digest: f.digest };
+      });
+  }
+  const doc = { apiVersion: 'v1', entries, generated: input.now.toISOString(), serverInfo: { contextPath: `/${input.repo}/helm` } };
+  const body = Buffer.from(YAML.stringify(doc, { lineWidth: 0 }), 'utf8');
+  return { content: [], top: [{ key: indexKey(input.repo), body, contentType: 'application/x-yaml' }], byHashPrefixes: [] };
+}

@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import YAML from 'yaml';
+import { chart, tgz } from '../support/charts';
+import { startHarness, type Harness } from './support/registry';
+
+// No helm client can run here: the endpoints are driven the way helm and helm cm-push drive them
+// (protocols.md §8.1), and index.yaml is read back as Helm reads it.
+let h: Harness;
+const repo = 'acme/charts';
+const base = () => `${h.url}/${repo}/helm`;
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const basic = (token: string) => 'Basic ' + Buffer.from(`ci:${token}`).toString('base64');
+
+beforeAll(async () => {
+  h = await startHarness();
+  expect((await h.api.createRepo(repo)).status).toBe(201);
+});
+afterAll(async () => h?.close());
+
+/** What `helm cm-push` sends: a multipart form with the chart (and its .prov) to {repo}/api/charts. */
+async function cmPush(bytes: Uint8Array, filename: string, opts: { prov?: string; token?: string; r?: string } = {}) {
+  const form = new FormData();
+  form.set('chart', new Blob([bytes]), filename);
+  if (opts.prov) form.set('prov', new Blob([opts.prov]), `${filename}.prov`);
+  const token = opts.token ?? h.admin;
+  const res = await fetch(`${h.url}/${opts.r ?? repo}/helm/api/charts`, { method: 'POST', body: form, headers: token ? { authorization: basic(token) } : {} });
+  const body = (await res.json()) as Record<string, unknown>;
+  await h.registry.idle();
+  return { status: res.status, body, headers: res.headers };
+}
+
+interface IndexYaml {
+  apiVersion: string;
+  entries: Record<string, { name: string; version: string; urls: string[]; digest: string; created: string; appVersion?: string }[]>;
+  serverInfo?: { contextPath: string };
+}
+const index = async (headers: Record<string, string> = {}) => {
+  const res = await fetch(`${base()}/index.yaml`, { headers });
+  return { status: res.status, doc: res.status === 200 ? (YAML.parse(await res.text()) as IndexYaml) : undefined, headers: res.headers };
+};
+
+describe('a Helm chart repository', () => {
+  it('takes charts through the ChartMuseum API (multipart and raw) and lists them in index.yaml, newest first', async () => {
+    const v1 = await chart('web', '1.0.0', 'appVersion: "1.0"\n');
+    const v2 = await chart('web', '1.10.0');
+    expect(await cmPush(v1, 'web-1.0.0.tgz')).toMatchObject({ status: 201, body: { saved: true } });
+    expect((await cmPush(v2, 'web-1.10.0.tgz')).status).toBe(201);
+    const raw = await fetch(`${base()}/api/charts`, { method: 'POST', body: await chart('api', '0.1.0'), headers: { authorization: `Bearer ${h.admin}`, 'content-type': 'application/octet-stream' } });
+    expect(raw.status).toBe(201);
+    await h.registry.idle();
+
+    const { status, doc } = await index();
+    expect(status).toBe(200);
+    expect(doc?.apiVersion).toBe('v1');
+    expect(doc?.serverInfo?.contextPath).toBe(`/${repo}/helm`);
+    expect(doc?.entries.web.map((e) => e.version)).toEqual(['1.10.0', '1.0.0']);
+    expect(doc?.entries.web[1].appVersion).toBe('1.0');
+    for (const e of Object.values(doc!.entries).flat()) {
+      // Absolute, on the same host (Helm sends credentials only there), and what the digest says.
+      expect(e.urls[0].startsWith(`${base()}/charts/`)).toBe(true);
+      const file = await fetch(e.urls[0]);
+      expect(file.status).toBe(200);
+      expect(sha256(Buffer.from(await file.arrayBuffer()))).toBe(e.digest);
+    }
+    const listing = (await (await fetch(`${base()}/api/charts`)).json()) as Record<string, unknown[]>;
+    expect(Object.keys(listing).sort()).toEqual(['api', 'web']);
+  });
+
+  it('keeps a provenance file that names the chart, and serves it beside the chart', async () => {
+    const bytes = await chart('signed', '1.0.0');
+    const prov = `-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\napiVersion: v2\nname: signed\nversion: 1.0.0\n\n...\nfiles:\n  signed-1.0.0.tgz: sha256:${sha256(bytes)}\n-----BEGIN PGP SIGNATURE-----\n\nwsBcBAEBCgAQBQJ\n-----END PGP SIGNATURE-----\n`;
+    expect((await cmPush(bytes, 'signed-1.0.0.tgz', { prov })).status).toBe(201);
+    const served = await fetch(`${base()}/charts/signed-1.0.0.tgz.prov`);
+    expect([served.status, await served.text()]).toEqual([200, prov]);
+  });
+
+  it('takes a chart through the direct upload path too', async () => {
+    const file = join(h.tmp, 'direct-0.2.0.tgz');
+    await fsp.writeFile(file, await chart('direct', '0.2.0'));
+    const res = await h.api.pushDirect(repo, 'helm', file);
+    expect([res.status, res.body]).toEqual([201, expect.objectContaining({ name: 'direct', version: '0.2.0', blobKey: `${repo}/helm/charts/direct-0.2.0.tgz` })]);
+    await h.registry.idle();
+    expect((await index()).doc?.entries.direct.map((e) => e.version)).toEqual(['0.2.0']);
+  });
+
+  it.each([
+    ['a duplicate version', async () => ({ bytes: await chart('web', '1.0.0'), name: 'web-1.0.0.tgz' }), 409, 'HELM_CHART_EXISTS'],
+    ['a file name that disagrees', async () => ({ bytes: await chart('web', '3.0.0'), name: 'web-3.0.1.tgz' }), 400, 'HELM_FILENAME_MISMATCH'],
+    ['a chart without apiVersion', async () => ({ bytes: await tgz([{ name: 'web/Chart.yaml', body: 'name: web\nversion: 3.0.0\n' }]), name: 'web-3.0.0.tgz' }), 400, 'HELM_BAD_CHART_YAML'],
+    ['a version that is not SemVer', async () => ({ bytes: await chart('web', '3'), name: 'web-3.tgz' }), 400, 'HELM_BAD_VERSION'],
+    ['a provenance file for other bytes', async () => ({ bytes: await chart('web', '4.0.0'), name: 'web-4.0.0.tgz', prov: '-----BEGIN PGP SIGNED MESSAGE-----\n\nfiles:\n  web-4.0.0.tgz: sha256:' + '0'.repeat(64) + '\n-----BEGIN PGP SIGNATURE-----\n' }), 400, 'HELM_BAD_PROVENANCE'],
+    ['not a chart at all', async () => ({ bytes: Buffer.from('just text'), name: 'web-5.0.0.tgz' }), 415, 'UNKNOWN_FORMAT'],
+  ])('refuses %s and leaves the repository unchanged', async (_what, make, status, code) => {
+    const before = await h.snapshot(repo);
+    const { bytes, name, prov } = (await make()) as { bytes: Uint8Array; name: string; prov?: string };
+    const res = await cmPush(bytes, name, { prov });
+    expect([res.status, res.body]).toEqual([status, expect.objectContaining({ error: expect.any(String), code })]);
+    expect(await h.snapshot(repo)).toEqual(before);
+  });
+});
+
+describe('a private Helm repository', () => {
+  const secret = 'acme/charts-private';
+
+  it('answers anonymous reads with 401 and a Basic challenge, and admits helm repo add --username/--password', async () => {
+    expect((await h.api.createRepo(secret, 'private')).status).toBe(201);
+    const token = (await h.api.call<{ token: string }>('POST', '/api/v1/tokens', { name: 'helm-ci', grants: { [secret]: ['read', 'push'] } })).body.token;
+    expect((await cmPush(await chart('hidden', '1.0.0'), 'hidden-1.0.0.tgz', { token, r: secret })).status).toBe(201);
+    const anonymous = await fetch(`${h.url}/${secret}/helm/index.yaml`);
+    expect([anonymous.status, anonymous.headers.get('www-authenticate')]).toEqual([401, `Basic realm="${secret}"`]);
+    const listed = await fetch(`${h.url}/${secret}/helm/api/charts`);
+    expect([listed.status, listed.headers.get('www-authenticate')]).toEqual([401, `Basic realm="${secret}"`]);
+    const res = await fetch(`${h.url}/${secret}/helm/index.yaml`, { headers: { authorization: basic(token) } });
+    expect(res.status).toBe(200);
+    const doc = YAML.parse(await res.text()) as IndexYaml;
+    const file = await fetch(doc.entries.hidden[0].urls[0], { headers: { authorization: basic(token) } });
+    expect(file.status).toBe(200);
+  });
+
+  it('refuses uploads without a token (401) or without push (403)', async () => {
+    const bytes = await chart('hidden', '2.0.0');
+    const anon = await cmPush(bytes, 'hidden-2.0.0.tgz', { token: '', r: secret });
+    expect([anon.status, anon.headers.get('www-authenticate')]).toEqual([401, `Basic realm="${secret}"`]);
+    const reader = (await h.api.call<{ token: string }>('POST', '/api/v1/tokens', { name: 'helm-ro', grants: { [secret]: ['read'] } })).body.token;
+    expect((await cmPush(bytes, 'hidden-2.0.0.tgz', { token: reader, r: secret })).status).toBe(403);
+  });
+});

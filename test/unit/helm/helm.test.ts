@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import semver from 'semver';
+import YAML from 'yaml';
+import { isPackyardError } from '../../../shared/domain/errors';
+import { CATALOG_SCOPE, type IndexMember } from '../../../shared/formats/format';
+import { helmFormat } from '../../../shared/formats/helm';
+import { renderHelm } from '../../../shared/formats/helm/render';
+import { chart, tgz } from '../../support/charts';
+
+const GOLDEN = join(__dirname, '../../fixtures/helm/index.yaml');
+const codeOf = async (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => (isPackyardError(e) ? e.code : String(e)));
+
+describe('Helm chart parsing', () => {
+  it('reads Chart.yaml and keeps every field Helm defines', async () => {
+    const bytes = await chart('web', '1.2.3', 'appVersion: 4.5\ndescription: A web app\ntype: application\nkeywords: [web]\nmaintainers:\n  - name: Ann\n    email: ann@example.com\ndependencies:\n  - name: redis\n    version: 17.x\n    repository: https://charts.example.com\nkubeVersion: ">=1.22"\nannotations:\n  team: core\nunknownField: dropped\n');
+    const p = await helmFormat.parse(bytes, { filename: 'web-1.2.3.tgz' });
+    expect(p).toMatchObject({ name: 'web', version: '1.2.3', arch: '' });
+    expect(JSON.parse(p.control!)).toEqual({
+      apiVersion: 'v2', name: 'web', version: '1.2.3', appVersion: '4.5', description: 'A web app', type: 'application', keywords: ['web'],
+      maintainers: [{ name: 'Ann', email: 'ann@example.com' }], dependencies: [{ name: 'redis', version: '17.x', repository: 'https://charts.example.com' }],
+      kubeVersion: '>=1.22', annotations: { team: 'core' },
+    });
+  });
+
+  it.each([
+    ['no apiVersion', () => tgz([{ name: 'x/Chart.yaml', body: 'name: x\nversion: 1.0.0\n' }]), 'HELM_BAD_CHART_YAML'],
+    ['apiVersion v3', () => tgz([{ name: 'x/Chart.yaml', body: 'apiVersion: v3\nname: x\nversion: 1.0.0\n' }]), 'HELM_BAD_CHART_YAML'],
+    ['a version that is not SemVer', () => chart('x', '1.0'), 'HELM_BAD_VERSION'],
+    ['an invalid name', () => chart('X_y', '1.0.0'), 'HELM_BAD_NAME'],
+    ['a folder that is not the chart name', () => chart('x', '1.0.0', '', 'y'), 'HELM_BAD_NAME'],
+    ['no Chart.yaml', () => tgz([{ name: 'x/values.yaml', body: '' }]), 'HELM_NO_CHART_YAML'],
+    ['two top folders', () => tgz([{ name: 'x/Chart.yaml', body: 'apiVersion: v2\nname: x\nversion: 1.0.0\n' }, { name: 'y/a', body: '' }]), 'HELM_CORRUPT'],
+    ['a path with ..', () => tgz([{ name: 'x/Chart.yaml', body: 'apiVersion: v2\nname: x\nversion: 1.0.0\n' }, { name: 'x/../../etc/passwd', body: '' }]), 'HELM_UNSAFE_PATH'],
+    ['a symbolic link', () => tgz([{ name: 'x/Chart.yaml', body: 'apiVersion: v2\nname: x\nversion: 1.0.0\n' }, { name: 'x/l', type: 'symlink', linkname: '/etc/passwd' }]), 'HELM_UNSAFE_PATH'],
+    ['YAML alias bombs', () => tgz([{ name: 'x/Chart.yaml', body: 'apiVersion: v2\nname: x\nversion: 1.0.0\na: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n' }]), 'HELM_BAD_CHART_YAML'],
+    ['not gzip', async () => Buffer.from('hello'), 'HELM_CORRUPT'],
+  ])('refuses %s', async (_what, make, code) => {
+    expect(await codeOf(helmFormat.parse(await make(), {}))).toBe(code);
+  });
+
+  it('refuses a file name that disagrees with the chart', async () => {
+    expect(await codeOf(helmFormat.parse(await chart('web', '1.0.0'), { filename: 'web-2.0.0.tgz' }))).toBe('HELM_FILENAME_MISMATCH');
+  });
+
+  it('stops decompressing a gzip bomb', async () => {
+    const bomb = await tgz([{ name: 'x/Chart.yaml', body: 'apiVersion: v2\nname: x\nversion: 1.0.0\n' }, { name: 'x/big', body: '\0'.repeat(300 * 1024 * 1024) }]);
+    expect(await codeOf(helmFormat.parse(bomb, {}))).toBe('HELM_TOO_LARGE');
+  }, 60_000);
+});
+
+describe('index.yaml', () => {
+  const member = async (name: string, version: string, uploadedAt: string, extra = ''): Promise<IndexMember> => {
+    const bytes = await chart(name, version, extra);
+    const p = await helmFormat.parse(bytes, {});
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    return { name, version, arch: '', uploadedAt, fragment: helmFormat.fragment('acme/charts', { distro: 'helm', release: '' }, p, { blobKey: '', size: bytes.length, hashes: { md5: '', sha1: '', sha256, sha512: '' } }) };
+  };
+
+  it('lists charts with entries newest first, absolute URLs, digests and apiVersion v1 (golden file)', async () => {
+    const members = [
+      await member('web', '1.2.0', '2024-01-01T00:00:00.000Z', 'appVersion: "4.5"\ndescription: Web\n'),
+      await member('web', '1.10.0', '2024-01-03T00:00:00.000Z'),
+      await member('web', '2.0.0-rc.1', '2024-01-04T00:00:00.000Z'),
+      await member('api', '0.1.0', '2024-01-02T00:00:00.000Z'),
+    ];
+    const perChart = await renderHelm({ repo: 'acme/charts', scope: 'web', members, now: new Date(), baseUrl: 'https://pkgs.example.com' });
+    expect(perChart.top).toEqual([]);
+    const out = await renderHelm({ repo: 'acme/charts', scope: CATALOG_SCOPE, members, now: new Date('2024-02-01T00:00:00Z'), baseUrl: 'https://pkgs.example.com' });
+    expect(out.top.map((f) => f.key)).toEqual(['acme/charts/helm/index.yaml']);
+    const text = Buffer.from(out.top[0].body).toString('utf8');
+    if (process.env.UPDATE_GOLDEN || !existsSync(GOLDEN)) writeFileSync(GOLDEN, text);
+    expect(text).toBe(readFileSync(GOLDEN, 'utf8'));
+
+    // Read back the way Helm's repo.LoadIndexFile does: apiVersion required, entries by name, SemVer-sorted.
+    const doc = YAML.parse(text) as { apiVersion: string; entries: Record<string, { version: string; urls: string[]; digest: string; created: string }[]> };
+    expect(doc.apiVersion).toBe('v1');
+    expect(Object.keys(doc.entries)).toEqual(['api', 'web']);
+    const versions = doc.entries.web.map((e) => e.version);
+    expect(versions).toEqual(['2.0.0-rc.1', '1.10.0', '1.2.0']);
+    expect([...versions].sort(semver.rcompare)).toEqual(versions);
+    for (const e of Object.values(doc.entries).flat()) {
+      expect(e.urls[0]).toMatch(/^https:\/\/pkgs\.example\.com\/acme\/charts\/helm\/charts\/[a-z]+-[0-9.a-z-]+\.tgz$/);
+      expect(e.digest).toMatch(/^[0-9a-f]{64}$/);
+      expect(Date.parse(e.created)).not.toBeNaN();
+    }
+  });
+});
