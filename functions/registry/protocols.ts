@@ -4,6 +4,7 @@ import { gemsProtocol } from './gems';
 import { helmProtocol } from './helm';
 import { mavenProtocol } from './maven';
 import { npmProtocol } from './npm';
+import { nugetProtocol } from './nuget';
 import type { NativeProtocol } from './protocol';
 import { pypiProtocol } from './pypi';
 
@@ -14,5 +15,6 @@ export const PROTOCOLS: Partial<Record<RegistrySegment, NativeProtocol>> = {
   helm: helmProtocol,
   maven: mavenProtocol,
   npm: npmProtocol,
+  nuget: nugetProtocol,
   pypi: pypiProtocol,
 };

@@ -9,6 +9,7 @@ import { gemFormat } from './gem';
 import { helmFormat } from './helm';
 import type { Format, FormatId } from './format';
 import { npmFormat } from './npm';
+import { nugetFormat } from './nuget';
 import { pypiFormat } from './pypi';
 import { rpmFormat } from './rpm';
 
@@ -23,6 +24,7 @@ export const FORMATS: Partial<Record<FormatId, Format>> = {
   gem: gemFormat,
   helm: helmFormat,
   npm: npmFormat,
+  nuget: nugetFormat,
   pypi: pypiFormat,
 };
 
