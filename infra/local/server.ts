@@ -213,13 +213,18 @@ export function createLocalServer(opts: LocalServerOptions): Server {
     }
   }
 
-  return createServer((req, res) => {
+  const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       log('error', 'local server error', { url: req.url, error: e instanceof Error ? e.stack ?? e.message : String(e) });
       if (!res.headersSent) text(res, 500, 'internal error\n');
       else res.destroy();
     });
   });
+  // Node closes idle keep-alive connections after 5 s, just when a client may reuse one (undici's "other side
+  // closed" under load); CloudFront and API Gateway keep them about a minute.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  return server;
 }
 
 /** `bytes=-N` (the last N bytes) as an absolute range: s3rver misreads suffix ranges, S3 does not. */

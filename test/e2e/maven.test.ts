@@ -42,7 +42,7 @@ describe('mvn deploy and resolution against a public repository', () => {
     lib = await writeJavaProject(join(h.tmp, 'lib'), { groupId: 'com.acme', artifactId: 'greeter', version: '1.0.0', source: greeter('1.0.0'), sources: true }, base());
   });
 
-  it('deploys a release: jar, pom and a classified jar, each with all four checksums; metadata lists it', async () => {
+  it('deploys a release: jar, pom, sources, javadoc and test jars, each with all four checksums; metadata lists it', async () => {
     const r = await mvn.run(['-DskipTests', 'deploy'], lib);
     expect([r.code, output(r)]).toEqual([0, expect.stringContaining('BUILD SUCCESS')]);
     await h.registry.idle();
@@ -54,6 +54,19 @@ describe('mvn deploy and resolution against a public repository', () => {
       expect((await get(`com/acme/greeter/1.0.0/greeter-1.0.0.jar.${algo}`)).body.toString()).toBe(hex(algo, jar));
     }
     expect((await get('com/acme/greeter/1.0.0/greeter-1.0.0-tests.jar')).status).toBe(200);
+    const sources = await get('com/acme/greeter/1.0.0/greeter-1.0.0-sources.jar');
+    expect(sources.status).toBe(200);
+    expect((await get('com/acme/greeter/1.0.0/greeter-1.0.0-sources.jar.sha512')).body.toString()).toBe(hex('sha512', sources.body));
+    // The javadoc jar of the same release, attached afterwards with deploy-file (no javadoc tool here).
+    const javadoc = join(h.tmp, 'greeter-1.0.0-javadoc.jar');
+    await fsp.writeFile(javadoc, zipSync({ 'index.html': Buffer.from('<html>Greeter</html>') }));
+    const attached = await mvn.run([
+      'org.apache.maven.plugins:maven-deploy-plugin:3.0.0:deploy-file', `-Dfile=${javadoc}`, '-DgroupId=com.acme', '-DartifactId=greeter', '-Dversion=1.0.0',
+      '-Dclassifier=javadoc', '-Dpackaging=jar', '-DgeneratePom=false', '-DrepositoryId=packyard', `-Durl=${base()}`,
+    ]);
+    expect([attached.code, output(attached)]).toEqual([0, expect.stringContaining('BUILD SUCCESS')]);
+    await h.registry.idle();
+    expect((await get('com/acme/greeter/1.0.0/greeter-1.0.0-javadoc.jar')).body).toEqual(await fsp.readFile(javadoc));
     expect((await get('com/acme/greeter/1.0.0/greeter-1.0.0.pom')).body.toString()).toContain('<artifactId>greeter</artifactId>');
     const meta = await get('com/acme/greeter/maven-metadata.xml');
     expect(meta.body.toString()).toMatch(/<latest>1\.0\.0<\/latest>\s*<release>1\.0\.0<\/release>\s*<versions>\s*<version>1\.0\.0<\/version>\s*<\/versions>\s*<lastUpdated>\d{14}<\/lastUpdated>/);

@@ -12,6 +12,7 @@ const PLUGINS: Record<string, string> = {
   'maven-install-plugin': '3.1.0',
   'maven-deploy-plugin': '3.0.0',
   'maven-dependency-plugin': '3.5.0',
+  'maven-source-plugin': '3.2.1',
 };
 
 /**
@@ -70,8 +71,10 @@ export async function writeJavaProject(dir: string, p: JavaProject, registryUrl:
     const [g, a, v] = d.split(':');
     return `<dependency><groupId>${g}</groupId><artifactId>${a}</artifactId><version>${v}</version></dependency>`;
   });
+  // A sources jar (classifier `sources`) and a test jar (classifier `tests`), as release builds attach them.
   const sourcesPlugin = p.sources
-    ? `<plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-jar-plugin</artifactId><executions><execution><id>src</id><phase>package</phase><goals><goal>test-jar</goal></goals></execution></executions></plugin>`
+    ? `<plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-source-plugin</artifactId><executions><execution><id>sources</id><phase>package</phase><goals><goal>jar-no-fork</goal></goals></execution></executions></plugin>` +
+      `<plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-jar-plugin</artifactId><executions><execution><id>tests</id><phase>package</phase><goals><goal>test-jar</goal></goals></execution></executions></plugin>`
     : '';
   const pom = `<?xml version="1.0" encoding="UTF-8"?>
 <project xmlns="http://maven.apache.org/POM/4.0.0">
