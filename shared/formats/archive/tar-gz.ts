@@ -13,7 +13,10 @@ export interface TarGzOptions {
   /** Regular files to keep in memory (by normalised path), each at most maxKeptBytes. */
   keep: (path: string) => boolean;
   maxKeptBytes: number;
-  codes: { corrupt: string; tooLarge: string; unsafe: string };
+  /** `duplicate` (a kept file twice) defaults to `corrupt`. */
+  codes: { corrupt: string; tooLarge: string; unsafe: string; duplicate?: string };
+  /** Links are refused unless they stay inside the archive and this says `within` (sdists may hold some). */
+  links?: 'refuse' | 'within';
 }
 
 export interface TarGzEntry {
@@ -27,10 +30,25 @@ export const isGzip = (bytes: Uint8Array): boolean => bytes.length >= 2 && bytes
 const components = (name: string): string[] => name.split(/[/\\]/).filter((p) => p !== '' && p !== '.');
 const reason = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
+/** A symbolic link resolves from its own folder, a hard link from the archive's root; neither may leave it. */
+function checkLink(opts: TarGzOptions, name: string, type: string, target: string): void {
+  let depth = type === 'symlink' ? components(name).length - 1 : 0;
+  let escapes = target.includes('\0') || /^[/\\]/.test(target) || /^[A-Za-z]:/.test(target);
+  for (const part of components(target)) {
+    depth += part === '..' ? -1 : 1;
+    if (depth < 0) escapes = true;
+  }
+  if (escapes) {
+    const label = opts.label.replace(/^the /, '');
+    throw badRequest(opts.codes.unsafe, `the ${label}'s ${type === 'link' ? 'hard' : 'symbolic'} link ${JSON.stringify(name)} points outside the archive (${JSON.stringify(target)})`);
+  }
+}
+
 /**
  * Streams a gzip-compressed tar through the checks every package archive needs: decompression stops at the
  * size limit, the entry count is capped, and only plain files and folders with safe relative paths are
- * accepted (no `..`, absolute paths, links or devices). Only the files `keep` asks for are held in memory.
+ * accepted (no `..`, absolute paths or devices; links only inside the archive, when allowed). Only the files
+ * `keep` asks for are held in memory.
  */
 export async function readTarGz(bytes: Uint8Array, opts: TarGzOptions): Promise<{ entries: TarGzEntry[]; kept: Map<string, Buffer> }> {
   const fail = (code: string, message: string) => badRequest(code, message);
@@ -52,14 +70,16 @@ export async function readTarGz(bytes: Uint8Array, opts: TarGzOptions): Promise<
       if (name.includes('\0') || /^[/\\]/.test(name) || /^[A-Za-z]:/.test(name) || components(name).includes('..')) {
         throw fail(opts.codes.unsafe, `${opts.label} holds an unsafe path ${JSON.stringify(name)} (absolute, or with "..")`);
       }
-      if (type !== 'file' && type !== 'contiguous-file' && type !== 'directory') {
-        throw fail(opts.codes.unsafe, `${opts.label} holds a ${type} entry ${JSON.stringify(name)}; only files and folders are accepted`);
+      const link = type === 'link' || type === 'symlink';
+      if (link && opts.links === 'within') checkLink(opts, name, type, entry.header.linkname ?? '');
+      else if (type !== 'file' && type !== 'contiguous-file' && type !== 'directory') {
+        throw fail(opts.codes.unsafe, `${opts.label} holds a ${type} entry ${JSON.stringify(name)}; only files and folders${opts.links === 'within' ? ' and links' : ''} are accepted`);
       }
       if (entries.length >= opts.maxEntries) throw fail(opts.codes.tooLarge, `${opts.label} holds more than ${opts.maxEntries} entries`);
       const path = components(name).join('/');
       entries.push({ path, type, size });
-      if (type !== 'directory' && opts.keep(path)) {
-        if (kept.has(path)) throw fail(opts.codes.corrupt, `${opts.label} holds ${path} twice`);
+      if ((type === 'file' || type === 'contiguous-file') && opts.keep(path)) {
+        if (kept.has(path)) throw fail(opts.codes.duplicate ?? opts.codes.corrupt, `${opts.label} holds ${path} twice`);
         if (size > opts.maxKeptBytes) throw fail(opts.codes.tooLarge, `${path} is ${size} bytes, more than the ${opts.maxKeptBytes}-byte limit`);
         const chunks: Buffer[] = [];
         for await (const chunk of entry) chunks.push(chunk as Buffer);
