@@ -1,32 +1,6 @@
-import { gzipSync } from 'node:zlib';
-import tar from 'tar-stream';
+import { tgz } from './tgz';
 
-export interface ChartEntry {
-  name: string;
-  body?: string;
-  type?: 'file' | 'directory' | 'symlink';
-  linkname?: string;
-}
-
-/** A gzip-compressed tar of the given entries, as `helm package` writes charts. */
-export async function tgz(entries: ChartEntry[]): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  const done = new Promise<void>((resolve, reject) => {
-    pack.on('data', (c: unknown) => chunks.push(c as Buffer));
-    pack.on('end', resolve);
-    pack.on('error', reject);
-  });
-  for (const e of entries) {
-    const type = e.type ?? 'file';
-    // A fixed mtime keeps the bytes (and so the digests in golden files) the same on every run.
-    if (type === 'file') pack.entry({ name: e.name, mode: 0o644, mtime: new Date(0) }, e.body ?? '');
-    else pack.entry({ name: e.name, type, mtime: new Date(0), ...(e.linkname ? { linkname: e.linkname } : {}) });
-  }
-  pack.finalize();
-  await done;
-  return gzipSync(Buffer.concat(chunks));
-}
+export { tgz };
 
 /** A chart as `helm create` + `helm package` would make it: `{name}/Chart.yaml`, values and a template. */
 export function chart(name: string, version: string, extra = '', top = name): Promise<Buffer> {
@@ -35,4 +9,16 @@ export function chart(name: string, version: string, extra = '', top = name): Pr
     { name: `${top}/values.yaml`, body: 'replicaCount: 1\n' },
     { name: `${top}/templates/deployment.yaml`, body: 'kind: Deployment\n' },
   ]);
+}
+
+/**
+ * A provenance file as `helm package --sign` writes it: Chart.yaml, `...`, the files block, clear-signed
+ * with a throw-away key (Packyard checks the structure and the digest, not the signer).
+ */
+export async function provenance(chartYaml: string, files: Record<string, string>): Promise<string> {
+  const openpgp = await import('openpgp');
+  const { privateKey } = await openpgp.generateKey({ type: 'ecc', curve: 'curve25519Legacy', userIDs: [{ name: 'Chart Author', email: 'author@example.com' }], format: 'object' });
+  const body = `${chartYaml.trimEnd()}\n\n...\nfiles:\n${Object.entries(files).map(([f, d]) => `  ${f}: ${d}\n`).join('')}`;
+  const message = await openpgp.createCleartextMessage({ text: body });
+  return openpgp.sign({ message, signingKeys: privateKey });
 }

@@ -1,6 +1,7 @@
-import { gzipSync } from 'node:zlib';
 import { zipSync } from 'fflate';
-import tar from 'tar-stream';
+import { tgz, type TgzEntry } from '../../support/tgz';
+
+export { tgz };
 
 /** Core metadata text as setuptools writes it. */
 export function metadataText(fields: Record<string, string | string[] | undefined>, body = ''): string {
@@ -32,24 +33,7 @@ export function wheel(name: string, version: string, metadata = meta(name, versi
   });
 }
 
-export interface TarEntry {
-  name: string;
-  body?: string | Buffer;
-  type?: 'file' | 'directory' | 'symlink' | 'link' | 'fifo' | 'character-device';
-  linkname?: string;
-}
-
-export async function tgz(entries: TarEntry[]): Promise<Buffer> {
-  const pack = tar.pack();
-  for (const e of entries) {
-    if (e.type && e.type !== 'file') pack.entry({ name: e.name, type: e.type, linkname: e.linkname });
-    else pack.entry({ name: e.name }, e.body ?? '');
-  }
-  pack.finalize();
-  const chunks: Buffer[] = [];
-  for await (const c of pack) chunks.push(c as Buffer);
-  return gzipSync(Buffer.concat(chunks));
-}
+export type TarEntry = TgzEntry;
 
 /** A well-formed sdist: `{stem}/PKG-INFO`, `{stem}/setup.py` and whatever else is given. */
 export const sdist = (stem: string, pkgInfo: string, extra: TarEntry[] = []) =>
