@@ -2,7 +2,10 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
-import { chart, tgz } from '../support/charts';
+import { run as runCli } from '../../cli/main';
+import { captureIo } from '../unit/cli/support/capture-io';
+import { gzipSync } from 'node:zlib';
+import { chart, provenance, tgz } from '../support/charts';
 import { startHarness, type Harness } from './support/registry';
 
 // No helm client can run here: the endpoints are driven the way helm and helm cm-push drive them
@@ -38,7 +41,7 @@ interface IndexYaml {
 }
 const index = async (headers: Record<string, string> = {}) => {
   const res = await fetch(`${base()}/index.yaml`, { headers });
-  return { status: res.status, doc: res.status === 200 ? (YAML.parse(await res.text()) as IndexYaml) : undefined, headers: res.headers };
+  return { status: res.status, doc: res.status === 200 ? (YAML.parse(await res.text(), { version: '1.1' }) as IndexYaml) : undefined, headers: res.headers };
 };
 
 describe('a Helm chart repository', () => {
@@ -70,10 +73,13 @@ describe('a Helm chart repository', () => {
 
   it('keeps a provenance file that names the chart, and serves it beside the chart', async () => {
     const bytes = await chart('signed', '1.0.0');
-    const prov = `-----BEGIN PGP SIGNED MESSAGE-----\nHash: SHA512\n\napiVersion: v2\nname: signed\nversion: 1.0.0\n\n...\nfiles:\n  signed-1.0.0.tgz: sha256:${sha256(bytes)}\n-----BEGIN PGP SIGNATURE-----\n\nwsBcBAEBCgAQBQJ\n-----END PGP SIGNATURE-----\n`;
+    const prov = await provenance('apiVersion: v2\nname: signed\nversion: 1.0.0\n', { 'signed-1.0.0.tgz': `sha256:${sha256(bytes)}` });
     expect((await cmPush(bytes, 'signed-1.0.0.tgz', { prov })).status).toBe(201);
     const served = await fetch(`${base()}/charts/signed-1.0.0.tgz.prov`);
     expect([served.status, await served.text()]).toEqual([200, prov]);
+    // What helm install --verify fetches: the chart at urls[0] and urls[0] + ".prov".
+    const entry = (await index()).doc!.entries.signed[0];
+    expect((await fetch(`${entry.urls[0]}.prov`)).status).toBe(200);
   });
 
   it('takes a chart through the direct upload path too', async () => {
@@ -85,12 +91,50 @@ describe('a Helm chart repository', () => {
     expect((await index()).doc?.entries.direct.map((e) => e.version)).toEqual(['0.2.0']);
   });
 
+  const signed = (name: string, version: string, digest: string) => provenance(`apiVersion: v2\nname: ${name}\nversion: ${version}\n`, { [`${name}-${version}.tgz`]: `sha256:${digest}` });
+  const good = 'apiVersion: v2\nname: web\nversion: 3.0.0\n';
+  it('takes a chart through packyard push (presigned upload), and refuses a broken one there too', async () => {
+    const dir = join(h.tmp, 'cli');
+    await fsp.mkdir(dir, { recursive: true });
+    await fsp.writeFile(join(dir, 'pushed-1.0.0.tgz'), await chart('pushed', '1.0.0'));
+    await fsp.writeFile(join(dir, 'pushed-2.0.0.tgz'), await chart('pushed', '2.0.1'));
+    const packyard = async (...argv: string[]) => {
+      const { io, stdout, stderr } = captureIo({ env: { PACKYARD_URL: h.url, PACKYARD_TOKEN: h.admin }, cwd: dir });
+      return { code: await runCli(argv, io), out: stdout.text + stderr.text };
+    };
+    expect((await packyard('push', `${repo}/helm`, 'pushed-1.0.0.tgz')).code).toBe(0);
+    await h.registry.idle();
+    const before = await h.snapshot(repo);
+    const bad = await packyard('push', `${repo}/helm`, 'pushed-2.0.0.tgz');
+    expect([bad.code, bad.out]).toEqual([1, expect.stringMatching(/HELM_FILENAME_MISMATCH/)]);
+    await h.registry.idle();
+    const entry = (await index()).doc!.entries.pushed;
+    expect(entry.map((e) => e.version)).toEqual(['1.0.0']);
+    expect(sha256(Buffer.from(await (await fetch(entry[0].urls[0])).arrayBuffer()))).toBe(sha256(await fsp.readFile(join(dir, 'pushed-1.0.0.tgz'))));
+    const after = await h.snapshot(repo);
+    expect(after).toEqual(before);
+  });
+
   it.each([
     ['a duplicate version', async () => ({ bytes: await chart('web', '1.0.0'), name: 'web-1.0.0.tgz' }), 409, 'HELM_CHART_EXISTS'],
     ['a file name that disagrees', async () => ({ bytes: await chart('web', '3.0.0'), name: 'web-3.0.1.tgz' }), 400, 'HELM_FILENAME_MISMATCH'],
     ['a chart without apiVersion', async () => ({ bytes: await tgz([{ name: 'web/Chart.yaml', body: 'name: web\nversion: 3.0.0\n' }]), name: 'web-3.0.0.tgz' }), 400, 'HELM_BAD_CHART_YAML'],
+    ['a Chart.yaml field of the wrong type', async () => ({ bytes: await chart('web', '3.0.0', 'keywords: web\n'), name: 'web-3.0.0.tgz' }), 400, 'HELM_BAD_CHART_YAML'],
+    ['a chart without Chart.yaml', async () => ({ bytes: await tgz([{ name: 'web/values.yaml', body: '' }]), name: 'web-3.0.0.tgz' }), 400, 'HELM_NO_CHART_YAML'],
     ['a version that is not SemVer', async () => ({ bytes: await chart('web', '3'), name: 'web-3.tgz' }), 400, 'HELM_BAD_VERSION'],
-    ['a provenance file for other bytes', async () => ({ bytes: await chart('web', '4.0.0'), name: 'web-4.0.0.tgz', prov: '-----BEGIN PGP SIGNED MESSAGE-----\n\nfiles:\n  web-4.0.0.tgz: sha256:' + '0'.repeat(64) + '\n-----BEGIN PGP SIGNATURE-----\n' }), 400, 'HELM_BAD_PROVENANCE'],
+    ['a folder not named after the chart', async () => ({ bytes: await chart('web', '3.0.0', '', 'other'), name: 'web-3.0.0.tgz' }), 400, 'HELM_BAD_NAME'],
+    ['a path that climbs out of the chart', async () => ({ bytes: await tgz([{ name: 'web/Chart.yaml', body: good }, { name: 'web/../../evil', body: 'x' }]), name: 'web-3.0.0.tgz' }), 400, 'HELM_UNSAFE_PATH'],
+    ['an absolute path', async () => ({ bytes: await tgz([{ name: 'web/Chart.yaml', body: good }, { name: '/etc/cron.d/x', body: 'x' }]), name: 'web-3.0.0.tgz' }), 400, 'HELM_UNSAFE_PATH'],
+    ['a symbolic link', async () => ({ bytes: await tgz([{ name: 'web/Chart.yaml', body: good }, { name: 'web/l', type: 'symlink', linkname: '/etc/passwd' }]), name: 'web-3.0.0.tgz' }), 400, 'HELM_UNSAFE_PATH'],
+    // 300 MB of zeros: a few hundred KB on the wire, stopped at the 256 MB cap while decompressing.
+    ['a decompression bomb', async () => ({ bytes: await tgz([{ name: 'web/Chart.yaml', body: good }, { name: 'web/big', body: '\0'.repeat(300 * 1024 * 1024) }]), name: 'web-3.0.0.tgz' }), 400, 'HELM_TOO_LARGE'],
+    ['a gzip that is not a tar', async () => ({ bytes: gzipSync(Buffer.from('not a tar archive at all'.repeat(40))), name: 'web-3.0.0.tgz' }), 400, 'HELM_CORRUPT'],
+    ['an unsigned provenance file', async () => ({ bytes: await chart('web', '4.0.0'), name: 'web-4.0.0.tgz', prov: 'files:\n  web-4.0.0.tgz: sha256:' + '0'.repeat(64) + '\n' }), 400, 'HELM_BAD_PROVENANCE'],
+    ['a provenance file for other bytes', async () => ({ bytes: await chart('web', '4.0.0'), name: 'web-4.0.0.tgz', prov: await signed('web', '4.0.0', '0'.repeat(64)) }), 400, 'HELM_BAD_PROVENANCE'],
+    ['a provenance file signing another chart name', async () => {
+      const bytes = await tgz([{ name: 'api/Chart.yaml', body: 'apiVersion: v2\nname: api\nversion: 4.0.0\n' }]);
+      return { bytes, name: 'web-4.0.0.tgz', prov: await signed('web', '4.0.0', sha256(bytes)) };
+    }, 400, 'HELM_BAD_PROVENANCE'],
     ['not a chart at all', async () => ({ bytes: Buffer.from('just text'), name: 'web-5.0.0.tgz' }), 415, 'UNKNOWN_FORMAT'],
   ])('refuses %s and leaves the repository unchanged', async (_what, make, status, code) => {
     const before = await h.snapshot(repo);
@@ -114,7 +158,7 @@ describe('a private Helm repository', () => {
     expect([listed.status, listed.headers.get('www-authenticate')]).toEqual([401, `Basic realm="${secret}"`]);
     const res = await fetch(`${h.url}/${secret}/helm/index.yaml`, { headers: { authorization: basic(token) } });
     expect(res.status).toBe(200);
-    const doc = YAML.parse(await res.text()) as IndexYaml;
+    const doc = YAML.parse(await res.text(), { version: '1.1' }) as IndexYaml;
     const file = await fetch(doc.entries.hidden[0].urls[0], { headers: { authorization: basic(token) } });
     expect(file.status).toBe(200);
   });

@@ -1,31 +1,15 @@
 import { createHash } from 'node:crypto';
+import semver from 'semver';
 import { badRequest, Codes, conflict, isPackyardError } from '../../domain/errors';
 import { CACHE_IMMUTABLE, type PackageRecord } from '../../domain/package';
 import { HELM_SEGMENT, helmFormat } from '../../formats/helm';
 import { HelmCodes } from '../../formats/helm/codes';
+import { checkProvenance, readProvenance, type Provenance } from '../../formats/helm/provenance';
 import { readHelmFragment } from '../../formats/helm/render';
 import { actorOf, audit } from '../audit';
 import type { AppDeps } from '../deps';
 import { ingestPackage } from '../ingest';
 import { nativePrincipal, nativeReader, type NativeCaller } from '../native';
-
-const MAX_PROV_BYTES = 64 * 1024;
-
-/**
- * A provenance file is the chart's Chart.yaml and file digest, clear-signed by its author: Helm checks the
- * signature against the author's key on `helm install --verify`. Packyard keeps it beside the chart only
- * when it describes these very bytes.
- */
-function checkProvenance(prov: Uint8Array, chart: Uint8Array): void {
-  const text = Buffer.from(prov).toString('utf8');
-  if (prov.length > MAX_PROV_BYTES || !text.startsWith('-----BEGIN PGP SIGNED MESSAGE-----') || !text.includes('-----BEGIN PGP SIGNATURE-----')) {
-    throw badRequest(HelmCodes.BAD_PROVENANCE, 'the provenance file must be a clear-signed OpenPGP message (helm package --sign writes one)');
-  }
-  const digest = createHash('sha256').update(chart).digest('hex');
-  if (!new RegExp(`:\\s*sha256:${digest}\\b`).test(text)) {
-    throw badRequest(HelmCodes.BAD_PROVENANCE, `the provenance file does not name this chart's digest (sha256:${digest})`);
-  }
-}
 
 /** ChartMuseum's upload (`helm cm-push`): the chart is ingested like any upload, its .prov kept beside it. */
 export async function uploadChart(
@@ -36,7 +20,13 @@ export async function uploadChart(
 ): Promise<PackageRecord> {
   const principal = await nativePrincipal(deps, caller, repo, 'push');
   try {
-    if (input.prov) checkProvenance(input.prov, input.chart);
+    // The provenance is checked before anything is stored: it must name this file and these bytes, and the
+    // chart's own name and version must be the ones it signs (ingest refuses a declared identity that differs).
+    let prov: Provenance | undefined;
+    if (input.prov) {
+      prov = await readProvenance(input.prov);
+      checkProvenance(prov, { filename: input.filename, sha256: createHash('sha256').update(input.chart).digest('hex') });
+    }
     let record: PackageRecord;
     try {
       record = await ingestPackage(deps, {
@@ -44,14 +34,18 @@ export async function uploadChart(
         distribution: HELM_SEGMENT,
         bytes: input.chart,
         filename: input.filename,
+        ...(prov ? { declared: { name: prov.name, version: prov.version } } : {}),
         actor: principal.user,
         sourceIp: caller.sourceIp,
       });
     } catch (e) {
       if (isPackyardError(e) && e.code === Codes.PACKAGE_EXISTS) throw conflict(HelmCodes.CHART_EXISTS, `${e.message}; chart versions are immutable, publish a new version`);
+      if (isPackyardError(e) && e.code === HelmCodes.DECLARED_MISMATCH) throw badRequest(HelmCodes.BAD_PROVENANCE, `the provenance file does not describe this chart: ${e.message}`);
       throw e;
     }
-    if (input.prov) await deps.packages.put(`${record.blobKey}.prov`, input.prov, { contentType: 'text/plain; charset=utf-8', cacheControl: CACHE_IMMUTABLE });
+    // Written once the chart is committed (a duplicate never replaces the first upload's .prov), at the
+    // stable path Helm derives from the chart URL. Immutable like the chart: a new signature needs a new version.
+    if (input.prov) await deps.packages.put(`${record.blobKey}.prov`, input.prov, { contentType: 'application/pgp-signature', cacheControl: CACHE_IMMUTABLE, ifNoneMatch: true });
     return record;
   } catch (e) {
     if (isPackyardError(e) && e.expose && e.code !== Codes.REPO_NOT_FOUND) {
@@ -66,7 +60,7 @@ export async function listCharts(deps: AppDeps, caller: NativeCaller, repo: stri
   await nativeReader(deps, caller, repo);
   const out: Record<string, Record<string, unknown>[]> = {};
   const members = (await deps.meta.listFormat(repo, helmFormat.id)).filter((m) => !m.yanked);
-  for (const m of members.sort((a, b) => (a.uploadedAt < b.uploadedAt ? 1 : -1))) {
+  for (const m of members.sort((a, b) => a.name.localeCompare(b.name) || semver.rcompare(a.version, b.version))) {
     const f = readHelmFragment(m.fragment);
     (out[m.name] ??= []).push({ ...f.chart, urls: [`${baseUrl}/charts/${f.filename}`], created: m.uploadedAt, digest: f.digest });
   }

@@ -19,6 +19,11 @@ export const helmFormat = {
   claims: (head: Uint8Array) => isGzip(head),
   async parse(bytes: Uint8Array, ctx: ParseContext): Promise<ParsedPackage> {
     const chart = await readChart(bytes);
+    const declared = ctx.declared ?? {};
+    if ((declared.name && declared.name !== chart.name) || (declared.version && declared.version !== chart.version)) {
+      const said = `${declared.name ?? chart.name} ${declared.version ?? chart.version}`;
+      throw badRequest(HelmCodes.DECLARED_MISMATCH, `the chart is ${chart.name} ${chart.version}, but the upload declared ${said}`);
+    }
     const expected = chartFilename(chart.name, chart.version);
     if (ctx.filename && /\.tgz$/.test(ctx.filename) && ctx.filename !== expected) {
       throw badRequest(HelmCodes.FILENAME_MISMATCH, `the chart is ${chart.name} ${chart.version}, so its file is ${expected}, not ${ctx.filename}`);

@@ -33,6 +33,8 @@ export async function renderHelm(input: RenderInput): Promise<RenderedIndex> {
       });
   }
   const doc = { apiVersion: 'v1', entries, generated: input.now.toISOString(), serverInfo: { contextPath: `/${input.repo}/helm` } };
-  const body = Buffer.from(YAML.stringify(doc, { lineWidth: 0 }), 'utf8');
+  // Helm reads index.yaml with a YAML 1.1 parser (go-yaml v2), where a bare on/yes/no is a boolean and a bare
+  // timestamp a time: writing YAML 1.1 quotes such strings, so a keyword "on" never breaks a typed field.
+  const body = Buffer.from(YAML.stringify(doc, { lineWidth: 0, version: '1.1' }), 'utf8');
   return { content: [], top: [{ key: indexKey(input.repo), body, contentType: 'application/x-yaml' }], byHashPrefixes: [] };
 }
