@@ -19,7 +19,9 @@ export const mavenProtocol: NativeProtocol = {
       throw new PackyardError(405, MavenCodes.METHOD, `the Maven repository takes PUT (mvn deploy); ${req.method} is not supported`);
     }
     const outcome = await deployMavenFile(deps, { headers: req.headers, sourceIp: req.sourceIp }, req.repo, req.path, req.body);
-    return text(outcome === 'created' ? 201 : 200, `${outcome}\n`);
+    // 201 for what the PUT stored or accepted (the client's metadata and matching checksums included, which
+    // Packyard serves itself); 200 when the same file was already there.
+    return text(outcome === 'unchanged' ? 200 : 201, `${outcome}\n`);
   },
 
   /** Maven prints the status and reason phrase; the text body is for curl and logs. 401 challenges for Basic. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
+import type { RunResult } from '../support/exec';
 import { Mvn, writeJavaProject } from '../support/maven-projects';
 import { startHarness, type Harness } from './support/registry';
 
@@ -27,6 +28,8 @@ const put = async (path: string, body: Uint8Array | string, token: string | unde
   return { status: res.status, text, headers: res.headers };
 };
 const output = (r: { stdout: string; stderr: string }) => `${r.stdout}\n${r.stderr}`;
+/** mvn -q prints nothing on success; on failure the assertion shows what it said. */
+const succeeded = (r: RunResult) => expect([r.code, output(r)]).toEqual([0, expect.any(String)]);
 
 const greeter = (version: string) => ({
   className: 'Greeter',
@@ -36,6 +39,8 @@ const greeter = (version: string) => ({
 describe('mvn deploy and resolution against a public repository', () => {
   let mvn: Mvn;
   let lib: string;
+  /** The second SNAPSHOT build's jar, which resolution must pick. */
+  let snapshotJar: Buffer;
 
   beforeAll(async () => {
     mvn = await Mvn.create(join(h.tmp, 'mvn'), base(), h.admin);
@@ -44,7 +49,7 @@ describe('mvn deploy and resolution against a public repository', () => {
 
   it('deploys a release: jar, pom, sources, javadoc and test jars, each with all four checksums; metadata lists it', async () => {
     const r = await mvn.run(['-DskipTests', 'deploy'], lib);
-    expect([r.code, output(r)]).toEqual([0, expect.stringContaining('BUILD SUCCESS')]);
+    succeeded(r);
     await h.registry.idle();
     const jar = await fsp.readFile(join(lib, 'target/greeter-1.0.0.jar'));
     const served = await get('com/acme/greeter/1.0.0/greeter-1.0.0.jar');
@@ -64,7 +69,7 @@ describe('mvn deploy and resolution against a public repository', () => {
       'org.apache.maven.plugins:maven-deploy-plugin:3.0.0:deploy-file', `-Dfile=${javadoc}`, '-DgroupId=com.acme', '-DartifactId=greeter', '-Dversion=1.0.0',
       '-Dclassifier=javadoc', '-Dpackaging=jar', '-DgeneratePom=false', '-DrepositoryId=packyard', `-Durl=${base()}`,
     ]);
-    expect([attached.code, output(attached)]).toEqual([0, expect.stringContaining('BUILD SUCCESS')]);
+    succeeded(attached);
     await h.registry.idle();
     expect((await get('com/acme/greeter/1.0.0/greeter-1.0.0-javadoc.jar')).body).toEqual(await fsp.readFile(javadoc));
     expect((await get('com/acme/greeter/1.0.0/greeter-1.0.0.pom')).body.toString()).toContain('<artifactId>greeter</artifactId>');
@@ -78,24 +83,49 @@ describe('mvn deploy and resolution against a public repository', () => {
     await fsp.writeFile(join(lib, 'src/main/java/demo/Greeter.java'), greeter('1.0.0-changed').code);
     const r = await mvn.run(['-DskipTests', 'deploy'], lib);
     expect(r.code).not.toBe(0);
-    expect(output(r)).toMatch(/409|Conflict/);
+    expect(output(r)).toMatch(/409/);
+    expect(output(r)).toMatch(/Conflict/);
+    expect(await h.snapshot(repo)).toEqual(before);
+  });
+
+  it('mvn deploy-file of a jar (alone) that is not a zip fails with 400 Bad Request and changes nothing', async () => {
+    const before = await h.snapshot(repo);
+    const broken = join(h.tmp, 'broken.jar');
+    await fsp.writeFile(broken, 'this is not a zip archive');
+    const r = await mvn.run([
+      'org.apache.maven.plugins:maven-deploy-plugin:3.0.0:deploy-file', `-Dfile=${broken}`, '-DgroupId=com.acme', '-DartifactId=broken', '-Dversion=1.0',
+      '-Dpackaging=jar', '-DgeneratePom=false', '-DrepositoryId=packyard', `-Durl=${base()}`,
+    ]);
+    expect(r.code).not.toBe(0);
+    expect(output(r)).toMatch(/400/);
+    expect(output(r)).toMatch(/Bad Request/);
+    await h.registry.idle();
     expect(await h.snapshot(repo)).toEqual(before);
   });
 
   it('deploys a SNAPSHOT twice: timestamped files and a buildNumber that increments', async () => {
     const snap = await writeJavaProject(join(h.tmp, 'snap'), { groupId: 'com.acme', artifactId: 'greeter', version: '1.1.0-SNAPSHOT', source: greeter('1.1.0-SNAPSHOT a') }, base());
-    expect((await mvn.run(['-DskipTests', 'deploy'], snap)).code).toBe(0);
+    succeeded(await mvn.run(['-DskipTests', 'deploy'], snap));
     await h.registry.idle();
     const first = (await get('com/acme/greeter/1.1.0-SNAPSHOT/maven-metadata.xml')).body.toString();
     expect(first).toMatch(/<buildNumber>1<\/buildNumber>/);
     await fsp.writeFile(join(snap, 'src/main/java/demo/Greeter.java'), greeter('1.1.0-SNAPSHOT b').code);
-    expect((await mvn.run(['-DskipTests', 'deploy'], snap)).code).toBe(0);
+    succeeded(await mvn.run(['-DskipTests', 'deploy'], snap));
     await h.registry.idle();
     const second = (await get('com/acme/greeter/1.1.0-SNAPSHOT/maven-metadata.xml')).body.toString();
     expect(second).toMatch(/<buildNumber>2<\/buildNumber>/);
     const value = /<extension>jar<\/extension>\s*<value>(1\.1\.0-\d{8}\.\d{6}-2)<\/value>/.exec(second)?.[1];
     expect(value).toBeDefined();
-    expect((await get(`com/acme/greeter/1.1.0-SNAPSHOT/greeter-${value}.jar`)).status).toBe(200);
+    const served = await get(`com/acme/greeter/1.1.0-SNAPSHOT/greeter-${value}.jar`);
+    expect(served.body).toEqual(await fsp.readFile(join(snap, 'target/greeter-1.1.0-SNAPSHOT.jar')));
+    snapshotJar = served.body;
+    expect(first).not.toContain(value);
+    const snapMeta = await get('com/acme/greeter/1.1.0-SNAPSHOT/maven-metadata.xml');
+    for (const algo of ['md5', 'sha1', 'sha256', 'sha512']) {
+      expect((await get(`com/acme/greeter/1.1.0-SNAPSHOT/maven-metadata.xml.${algo}`)).body.toString()).toBe(hex(algo, snapMeta.body));
+      expect((await get(`com/acme/greeter/maven-metadata.xml.${algo}`)).body.toString()).toBe(hex(algo, (await get('com/acme/greeter/maven-metadata.xml')).body));
+      expect((await get(`com/acme/greeter/1.1.0-SNAPSHOT/greeter-${value}.pom.${algo}`)).body.toString()).toBe(hex(algo, (await get(`com/acme/greeter/1.1.0-SNAPSHOT/greeter-${value}.pom`)).body));
+    }
     const meta = (await get('com/acme/greeter/maven-metadata.xml')).body.toString();
     expect(meta).toMatch(/<latest>1\.1\.0-SNAPSHOT<\/latest>\s*<release>1\.0\.0<\/release>/);
     expect(meta).toMatch(/<version>1\.0\.0<\/version>\s*<version>1\.1\.0-SNAPSHOT<\/version>/);
@@ -104,14 +134,15 @@ describe('mvn deploy and resolution against a public repository', () => {
   it('resolves: dependency:get of the release and the latest SNAPSHOT, and a project that depends on it builds', async () => {
     const consumer = await Mvn.create(join(h.tmp, 'consumer'), base());
     const got = await consumer.run(['org.apache.maven.plugins:maven-dependency-plugin:3.5.0:get', '-Dartifact=com.acme:greeter:1.1.0-SNAPSHOT', '-Dtransitive=false']);
-    expect([got.code, output(got)]).toEqual([0, expect.stringContaining('BUILD SUCCESS')]);
+    succeeded(got);
+    expect(await fsp.readFile(join(consumer.dir, 'local-repo/com/acme/greeter/1.1.0-SNAPSHOT/greeter-1.1.0-SNAPSHOT.jar'))).toEqual(snapshotJar);
     const app = await writeJavaProject(
       join(h.tmp, 'app'),
       { groupId: 'com.example', artifactId: 'app', version: '1.0', dependencies: ['com.acme:greeter:1.0.0'], source: { className: 'App', code: 'package demo; public class App { public static void main(String[] a) { System.out.println(Greeter.greet()); } }\n' } },
       base(),
     );
     const built = await consumer.run(['-DskipTests', 'package'], app);
-    expect([built.code, output(built)]).toEqual([0, expect.stringContaining('BUILD SUCCESS')]);
+    succeeded(built);
     const jar = join(consumer.dir, 'local-repo/com/acme/greeter/1.0.0/greeter-1.0.0.jar');
     expect(hex('sha256', await fsp.readFile(jar))).toBe(hex('sha256', (await get('com/acme/greeter/1.0.0/greeter-1.0.0.jar')).body));
   });
@@ -130,7 +161,7 @@ describe('a private Maven repository', () => {
     const mvn = await Mvn.create(join(h.tmp, 'private-mvn'), url(), token);
     const lib = await writeJavaProject(join(h.tmp, 'private-lib'), { groupId: 'com.acme', artifactId: 'secret', version: '2.0', source: greeter('2.0') }, url());
     const deployed = await mvn.run(['-DskipTests', 'deploy'], lib);
-    expect([deployed.code, output(deployed)]).toEqual([0, expect.stringContaining('BUILD SUCCESS')]);
+    succeeded(deployed);
     await h.registry.idle();
 
     const anonymous = await fetch(`${url()}/com/acme/secret/2.0/secret-2.0.jar`);
@@ -138,7 +169,7 @@ describe('a private Maven repository', () => {
 
     const reader = await Mvn.create(join(h.tmp, 'private-reader'), url(), token);
     const got = await reader.run(['org.apache.maven.plugins:maven-dependency-plugin:3.5.0:get', '-Dartifact=com.acme:secret:2.0', '-Dtransitive=false']);
-    expect([got.code, output(got)]).toEqual([0, expect.stringContaining('BUILD SUCCESS')]);
+    succeeded(got);
     const stranger = await Mvn.create(join(h.tmp, 'private-stranger'), url());
     const refused = await stranger.run(['org.apache.maven.plugins:maven-dependency-plugin:3.5.0:get', '-Dartifact=com.acme:secret:2.0', '-Dtransitive=false']);
     expect([refused.code, output(refused)]).toEqual([1, expect.stringMatching(/401|Unauthorized/)]);
@@ -183,10 +214,11 @@ describe('bad deploys leave the repository unchanged', () => {
     const before = await h.snapshot(repo);
     const wrong = await put('com/acme/good/1.0/good-1.0.pom.sha1', 'b'.repeat(40));
     expect([wrong.status, wrong.text]).toEqual([400, expect.stringMatching(/MAVEN_CHECKSUM_MISMATCH/)]);
-    expect((await put('com/acme/good/1.0/good-1.0.pom.sha1', `${hex('sha1', stored)}  good-1.0.pom\n`)).status).toBe(200);
+    expect((await put('com/acme/good/1.0/good-1.0.pom.sha1', `${hex('sha1', stored)}  good-1.0.pom\n`)).status).toBe(201);
     expect((await put('com/acme/good/1.0/good-1.0.pom', pom('com.acme', 'good', '1.0'))).status).toBe(200);
     // The client's own metadata is accepted and ignored: Packyard renders it from the records.
-    expect((await put('com/acme/good/maven-metadata.xml', '<metadata><versioning><versions><version>9.9</version></versions></versioning></metadata>')).status).toBe(200);
+    expect((await put('com/acme/good/maven-metadata.xml', '<metadata><versioning><versions><version>9.9</version></versions></versioning></metadata>')).status).toBe(201);
+    expect((await put('com/acme/good/maven-metadata.xml.sha1', 'c'.repeat(40))).status).toBe(201);
     expect(await h.snapshot(repo)).toEqual(before);
     expect((await get('com/acme/good/maven-metadata.xml')).body.toString()).not.toContain('9.9');
     const del = await fetch(`${base()}/com/acme/good/1.0/good-1.0.pom`, { method: 'DELETE', headers: { authorization: `Bearer ${h.admin}` } });
@@ -198,7 +230,7 @@ describe('the presigned and direct paths take Maven files too', () => {
   it('accepts a pom and a Maven-built jar by their own coordinates, then mvn resolves them', async () => {
     const lib = await writeJavaProject(join(h.tmp, 'pushed'), { groupId: 'org.pushed', artifactId: 'tool', version: '0.3.0', source: greeter('0.3.0') }, base());
     const mvn = await Mvn.create(join(h.tmp, 'pushed-mvn'), base());
-    expect((await mvn.run(['-q', '-DskipTests', 'package'], lib)).code).toBe(0);
+    succeeded(await mvn.run(['-DskipTests', 'package'], lib));
     await fsp.copyFile(join(lib, 'pom.xml'), join(lib, 'target/tool.pom'));
     const pomRes = await h.api.pushDirect(repo, 'maven', join(lib, 'target/tool.pom'));
     expect([pomRes.status, pomRes.body]).toEqual([201, expect.objectContaining({ name: 'org.pushed:tool', version: '0.3.0', filename: 'tool-0.3.0.pom' })]);
@@ -207,7 +239,11 @@ describe('the presigned and direct paths take Maven files too', () => {
     await h.registry.idle();
     const consumer = await Mvn.create(join(h.tmp, 'pushed-consumer'), base());
     const got = await consumer.run(['org.apache.maven.plugins:maven-dependency-plugin:3.5.0:get', '-Dartifact=org.pushed:tool:0.3.0', '-Dtransitive=false']);
-    expect([got.code, output(got)]).toEqual([0, expect.stringContaining('BUILD SUCCESS')]);
+    succeeded(got);
+    const resolved = await fsp.readFile(join(consumer.dir, 'local-repo/org/pushed/tool/0.3.0/tool-0.3.0.jar'));
+    expect(resolved).toEqual(await fsp.readFile(join(lib, 'target/tool-0.3.0.jar')));
+    expect((await get('org/pushed/tool/0.3.0/tool-0.3.0.jar.sha1')).body.toString()).toBe(hex('sha1', resolved));
+    expect((await get('org/pushed/tool/maven-metadata.xml')).body.toString()).toMatch(/<release>0\.3\.0<\/release>/);
   });
 
   it('refuses a jar whose coordinates it cannot tell', async () => {

@@ -42,6 +42,7 @@ const HINTS: Record<string, string> = {
   curl: 'apt-get install curl',
   zstd: 'apt-get install zstd',
   java: 'apt-get install openjdk-17-jre-headless',
+  mvn: 'apt-get install maven libmaven-resources-plugin-java libmaven-compiler-plugin-java libsurefire-java libmaven-jar-plugin-java libmaven-install-plugin-java libmaven-deploy-plugin-java libmaven-dependency-plugin-java libmaven-source-plugin-java',
   npm: 'apt-get install npm, then npm install -g npm@11 (the tests drive npm 11)',
   ruby: 'apt-get install ruby',
   gem: 'apt-get install ruby',

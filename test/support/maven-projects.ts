@@ -44,8 +44,9 @@ export class Mvn {
     return new Mvn(dir);
   }
 
+  /** `mvn -B -q`: quiet, so only errors (status and reason of a refused request) are printed. */
   run(args: string[], cwd = this.dir): Promise<RunResult> {
-    return run('mvn', ['-B', '-s', join(this.dir, 'settings.xml'), '-Dmaven.repo.local=' + join(this.dir, 'local-repo'), ...args], {
+    return run('mvn', ['-B', '-q', '-s', join(this.dir, 'settings.xml'), '-Dmaven.repo.local=' + join(this.dir, 'local-repo'), ...args], {
       cwd,
       env: { ...process.env, MAVEN_OPTS: '-Xmx512m', MAVEN_SKIP_RC: '1' },
       timeoutMs: 180_000,

@@ -13,7 +13,7 @@ import {
   splitGa,
 } from './coordinates';
 import { mavenFragment } from './fragment';
-import { isZipExtension, jarCoordinates, pomCoordinates } from './pom';
+import { isZipExtension, jarCoordinates, pomAgrees, pomCoordinates, zipEntries } from './pom';
 import { renderMaven } from './render';
 
 export const MAVEN_SEGMENT = 'maven';
@@ -63,14 +63,13 @@ export const mavenFormat = {
     }
     if (file.extension === 'pom') {
       const pom = pomCoordinates(bytes);
-      if (pom.groupId !== c.groupId || pom.artifactId !== c.artifactId || pom.version !== c.version) {
+      if (!pomAgrees(pom.groupId, c.groupId) || !pomAgrees(pom.artifactId, c.artifactId) || !pomAgrees(pom.version, c.version)) {
         throw badRequest(MavenCodes.POM_MISMATCH, `the pom says ${pom.groupId}:${pom.artifactId}:${pom.version}, the path ${c.groupId}:${c.artifactId}:${c.version}`);
       }
     } else if (isZipExtension(file.extension)) {
-      const props = jarCoordinates(bytes, filename);
-      if (props && (props.groupId !== c.groupId || props.artifactId !== c.artifactId)) {
-        throw badRequest(MavenCodes.POM_MISMATCH, `the jar's pom.properties says ${props.groupId}:${props.artifactId}, the path ${c.groupId}:${c.artifactId}`);
-      }
+      // Only a whole zip is checked: a jar's own pom.properties may name other coordinates when a third-party
+      // jar is deployed under in-house ones (mvn deploy-file), which repositories allow.
+      zipEntries(bytes, filename);
     } else if (file.extension.endsWith('.asc') && !Buffer.from(bytes.subarray(0, 64)).toString('latin1').includes('-----BEGIN PGP SIGNATURE-----')) {
       throw badRequest(MavenCodes.BAD_ARCHIVE, `${filename} is not an armored OpenPGP signature`);
     }

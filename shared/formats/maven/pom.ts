@@ -12,7 +12,7 @@ const text = (v: unknown): string | undefined => (typeof v === 'string' && v.tri
 /** groupId, artifactId and version of a pom, inheriting groupId and version from `<parent>` as Maven does. */
 export function pomCoordinates(bytes: Uint8Array): Coordinates & { packaging: string } {
   if (bytes.length > MAX_POM_BYTES) throw badRequest(MavenCodes.BAD_POM, `the pom is larger than ${MAX_POM_BYTES} bytes`);
-  const xml = Buffer.from(bytes).toString('utf8');
+  const xml = Buffer.from(bytes).toString('utf8').replace(/^\uFEFF/, '');
   // DOCTYPE declarations are what entity-expansion bombs need; a pom never has one.
   if (/<!DOCTYPE/i.test(xml)) throw badRequest(MavenCodes.BAD_POM, 'the pom declares a DOCTYPE, which Packyard refuses');
   if (XMLValidator.validate(xml) !== true) throw badRequest(MavenCodes.BAD_POM, 'the pom is not well-formed XML');
@@ -20,12 +20,40 @@ export function pomCoordinates(bytes: Uint8Array): Coordinates & { packaging: st
   const project = doc.project;
   if (!project || typeof project !== 'object') throw badRequest(MavenCodes.BAD_POM, 'the pom has no <project> element');
   const parent = (project.parent && typeof project.parent === 'object' ? project.parent : {}) as Record<string, unknown>;
-  const groupId = text(project.groupId) ?? text(parent.groupId);
-  const artifactId = text(project.artifactId);
-  const version = text(project.version) ?? text(parent.version);
-  if (!groupId || !artifactId || !version) throw badRequest(MavenCodes.BAD_POM, 'the pom must give groupId, artifactId and version (directly or through <parent>)');
-  return { groupId, artifactId, version, packaging: text(project.packaging) ?? 'jar' };
+  const raw = {
+    groupId: text(project.groupId) ?? text(parent.groupId),
+    artifactId: text(project.artifactId),
+    version: text(project.version) ?? text(parent.version),
+  };
+  if (!raw.groupId || !raw.artifactId || !raw.version) throw badRequest(MavenCodes.BAD_POM, 'the pom must give groupId, artifactId and version (directly or through <parent>)');
+  const props: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [k, v] of Object.entries(project.properties && typeof project.properties === 'object' ? project.properties : {})) {
+    // An empty property is '' (CI-friendly `${changelist}` for releases).
+    if (typeof v === 'string') props[k] = v.trim();
+  }
+  for (const [k, v] of Object.entries(raw)) props[`project.${k}`] = props[`pom.${k}`] = v!;
+  for (const k of ['groupId', 'artifactId', 'version']) {
+    if (text(parent[k])) props[`project.parent.${k}`] = props[`parent.${k}`] = text(parent[k])!;
+  }
+  const resolve = (v: string) => interpolate(v, props);
+  return { groupId: resolve(raw.groupId), artifactId: resolve(raw.artifactId), version: resolve(raw.version), packaging: text(project.packaging) ?? 'jar' };
 }
+
+/**
+ * Resolves `${name}` from what the pom itself defines (CI-friendly `${revision}` in <properties>, project.*,
+ * parent.*); a reference defined elsewhere (a parent's properties, the command line) stays as written.
+ */
+function interpolate(value: string, props: Record<string, string>): string {
+  let out = value;
+  // A few rounds for properties that refer to properties; a cycle simply stays unresolved.
+  for (let round = 0; round < 5 && out.includes('${'); round++) {
+    out = out.replace(/\$\{([^}]+)\}/g, (ref: string, name: string) => props[name] ?? ref);
+  }
+  return out;
+}
+
+/** A pom's value agrees with the path's, or is a property the pom cannot resolve by itself (so not checked). */
+export const pomAgrees = (pomValue: string, pathValue: string): boolean => pomValue === pathValue || pomValue.includes('${');
 
 /** Java archives are zips; reading the central directory finds a truncated or damaged one. */
 const ZIP_EXTENSIONS = new Set(['jar', 'war', 'ear', 'aar', 'zip']);
@@ -54,7 +82,7 @@ export function zipEntries(bytes: Uint8Array, what: string, read: (name: string)
 export function jarCoordinates(bytes: Uint8Array, what: string): Coordinates | undefined {
   const files = zipEntries(bytes, what, (name) => /^META-INF\/maven\/[^/]+\/[^/]+\/pom\.properties$/.test(name));
   const found = Object.values(files).map((b) => {
-    const props: Record<string, string> = {};
+    const props: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const line of Buffer.from(b).toString('utf8').split(/\r?\n/)) {
       const m = /^\s*([A-Za-z]+)\s*[=:]\s*(.*?)\s*$/.exec(line);
       if (m && !line.trimStart().startsWith('#')) props[m[1]] = m[2];

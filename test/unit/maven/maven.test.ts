@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { zipSync } from 'fflate';
 import { isPackyardError } from '../../../shared/domain/errors';
@@ -5,6 +8,7 @@ import type { IndexMember } from '../../../shared/formats/format';
 import { mavenFormat } from '../../../shared/formats/maven';
 import { parseArtifactFilename, parseMavenPath } from '../../../shared/formats/maven/coordinates';
 import { mavenFragment } from '../../../shared/formats/maven/fragment';
+import { pomCoordinates } from '../../../shared/formats/maven/pom';
 import { renderMaven } from '../../../shared/formats/maven/render';
 
 const code = (fn: () => unknown) => {
@@ -15,6 +19,7 @@ const code = (fn: () => unknown) => {
   }
   return undefined;
 };
+const FIXTURES = join(__dirname, '../../fixtures/maven');
 const c = { groupId: 'com.acme', artifactId: 'lib', version: '1.2-SNAPSHOT' };
 
 describe('Maven paths and file names', () => {
@@ -41,6 +46,12 @@ describe('Maven paths and file names', () => {
 });
 
 describe('Maven format parse', () => {
+  const rejects = async (bytes: Uint8Array, filename: string, name = 'com.acme:lib', version = '1.0') =>
+    mavenFormat.parse(bytes, { filename, declared: { name, version } }).then(
+      () => 'accepted',
+      (e: unknown) => (isPackyardError(e) ? e.code : String(e)),
+    );
+
   const pom = (g: string, a: string, v: string, parent = '') => Buffer.from(`<project>${parent}${g ? `<groupId>${g}</groupId>` : ''}<artifactId>${a}</artifactId>${v ? `<version>${v}</version>` : ''}</project>`);
 
   it('inherits groupId and version from <parent>', async () => {
@@ -49,9 +60,44 @@ describe('Maven format parse', () => {
     expect(p).toMatchObject({ name: 'com.acme:lib', version: '1.0', arch: 'lib-1.0.pom' });
   });
 
+  it('resolves ${...} from the pom itself and leaves unknown properties unchecked', async () => {
+    const ciFriendly = Buffer.from('\uFEFF<project><groupId>${g}</groupId><artifactId>lib</artifactId><version>${revision}${changelist}</version><properties><g>com.acme</g><revision>1.0</revision><changelist></changelist></properties></project>');
+    expect(pomCoordinates(ciFriendly)).toMatchObject({ groupId: 'com.acme', version: '1.0' });
+    expect(await rejects(ciFriendly, 'lib-1.0.pom')).toBe('accepted');
+    const resolved = Buffer.from('<project><groupId>com.acme</groupId><artifactId>lib</artifactId><version>${revision}</version><properties><revision>2.0</revision></properties></project>');
+    expect(await rejects(resolved, 'lib-1.0.pom')).toBe('MAVEN_POM_MISMATCH');
+    const fromParent = Buffer.from('<project><parent><groupId>com.acme</groupId><artifactId>p</artifactId><version>1</version></parent><artifactId>lib</artifactId><version>${revision}</version></project>');
+    expect(await rejects(fromParent, 'lib-1.0.pom')).toBe('accepted');
+    expect(pomCoordinates(Buffer.from('<project><groupId>g</groupId><artifactId>a</artifactId><version>${constructor}</version></project>')).version).toBe('${constructor}');
+    // Pushed without a path, a pom must name its coordinates by itself.
+    expect(await mavenFormat.parse(fromParent, { filename: 'lib.pom' }).catch((e: unknown) => (isPackyardError(e) ? e.code : e))).toBe('MAVEN_BAD_COORDINATES');
+  });
+
   it('takes a pushed jar by its pom.properties and gives it its canonical name', async () => {
     const jar = zipSync({ 'META-INF/maven/com.acme/lib/pom.properties': Buffer.from('#generated\ngroupId=com.acme\nartifactId=lib\nversion=2.1\n') });
     expect(await mavenFormat.parse(jar, { filename: 'build-output.jar' })).toMatchObject({ name: 'com.acme:lib', version: '2.1', arch: 'lib-2.1.jar' });
+  });
+
+  it.each([
+    ['a pom of another artifact', pom('com.acme', 'other', '1.0'), 'lib-1.0.pom', 'MAVEN_POM_MISMATCH'],
+    ['a pom of another group', pom('org.other', 'lib', '1.0'), 'lib-1.0.pom', 'MAVEN_POM_MISMATCH'],
+    ['a pom of another version', pom('com.acme', 'lib', '1.1'), 'lib-1.0.pom', 'MAVEN_POM_MISMATCH'],
+    ['a pom without a version anywhere', pom('com.acme', 'lib', ''), 'lib-1.0.pom', 'MAVEN_BAD_POM'],
+    ['a pom with a DOCTYPE', Buffer.from('<!DOCTYPE p [<!ENTITY x "y">]><project/>'), 'lib-1.0.pom', 'MAVEN_BAD_POM'],
+    ['a pom that is not XML', Buffer.from('<project><groupId>'), 'lib-1.0.pom', 'MAVEN_BAD_POM'],
+    ['a jar that is not a zip', Buffer.from('PK\x03\x04 but not really'), 'lib-1.0.jar', 'MAVEN_BAD_ARCHIVE'],
+    ['an empty zip', zipSync({}), 'lib-1.0.jar', 'MAVEN_BAD_ARCHIVE'],
+    ['a jar with an entry that climbs out', zipSync({ '../evil.class': Buffer.from('x') }), 'lib-1.0.jar', 'MAVEN_BAD_ARCHIVE'],
+    ['a signature that is not armored', Buffer.from('binary'), 'lib-1.0.jar.asc', 'MAVEN_BAD_ARCHIVE'],
+    ['a SNAPSHOT file without its timestamp', zipSync({ 'a.class': Buffer.from('x') }), 'lib-1.0-SNAPSHOT.jar', 'MAVEN_BAD_PATH'],
+  ])('refuses %s', async (_what, bytes, filename, expected) => {
+    expect(await rejects(bytes, filename, 'com.acme:lib', filename.includes('SNAPSHOT') ? '1.0-SNAPSHOT' : '1.0')).toBe(expected);
+  });
+
+  it('accepts a third-party jar deployed under other coordinates, and any other kind of file', async () => {
+    const vendored = zipSync({ 'META-INF/maven/org.vendor/thing/pom.properties': Buffer.from('groupId=org.vendor\nartifactId=thing\nversion=7\n') });
+    expect(await rejects(vendored, 'lib-1.0.jar')).toBe('accepted');
+    expect(await rejects(Buffer.from('any bytes'), 'lib-1.0-linux.tar.gz')).toBe('accepted');
   });
 
   it('writes all four checksum sidecars beside the file', () => {
@@ -94,5 +140,14 @@ describe('maven-metadata.xml', () => {
     // Each metadata file comes with its checksums, and the metadata itself is written last.
     expect(out.top.at(-1)!.key).toBe('acme/jvm/maven/com/acme/lib/maven-metadata.xml');
     expect([...byKey.keys()].filter((k) => k.endsWith('.sha512'))).toHaveLength(2);
+  });
+
+  it('renders byte for byte what the golden files hold, whatever order the records come in', async () => {
+    const out = await renderMaven({ repo: 'acme/jvm', scope: 'com.acme:lib', members: [...members].reverse(), now: new Date() });
+    const body = (key: string) => Buffer.from(out.top.find((f) => f.key === key)!.body).toString();
+    expect(body('acme/jvm/maven/com/acme/lib/maven-metadata.xml')).toBe(readFileSync(join(FIXTURES, 'maven-metadata.xml'), 'utf8'));
+    expect(body('acme/jvm/maven/com/acme/lib/1.2-SNAPSHOT/maven-metadata.xml')).toBe(readFileSync(join(FIXTURES, 'snapshot-maven-metadata.xml'), 'utf8'));
+    const sha1 = out.top.find((f) => f.key === 'acme/jvm/maven/com/acme/lib/maven-metadata.xml.sha1')!;
+    expect([Buffer.from(sha1.body).toString(), sha1.contentType]).toEqual([createHash('sha1').update(body('acme/jvm/maven/com/acme/lib/maven-metadata.xml')).digest('hex'), 'text/plain']);
   });
 });
