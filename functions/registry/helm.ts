@@ -7,6 +7,16 @@ import { parseMultipart } from '../../shared/http/multipart';
 import type { NativeProtocol, NativeRequest } from './protocol';
 
 const NO_STORE = { 'cache-control': 'no-store' };
+/** `api/charts`, `api/charts/{name}`, `api/charts/{name}/{version}` (ChartMuseum's read routes). */
+const CHARTS = /^api\/charts(?:\/([^/]+)(?:\/([^/]+))?)?\/?$/;
+
+function decode(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw badRequest(Codes.INVALID_REQUEST, `invalid percent-encoding in ${JSON.stringify(raw)}`);
+  }
+}
 
 /** The chart and its provenance from a ChartMuseum upload: a multipart form (`chart`, `prov`) or a raw .tgz. */
 async function chartUpload(req: NativeRequest): Promise<{ chart: Uint8Array; filename?: string; prov?: Uint8Array }> {
@@ -25,11 +35,18 @@ export const helmProtocol: NativeProtocol = {
 
   async handle(deps, req: NativeRequest): Promise<HttpResult> {
     const caller = { headers: req.headers, sourceIp: req.sourceIp };
-    if (req.path === 'api/charts' && req.method === 'POST') {
+    // helm cm-push posts to `{contextPath}/api/charts` (contextPath from index.yaml's serverInfo).
+    if ((req.path === 'api/charts' || req.path === 'api/charts/') && req.method === 'POST') {
       await uploadChart(deps, caller, req.repo, await chartUpload(req));
       return json(201, { saved: true }, NO_STORE);
     }
-    if (req.path === 'api/charts' && (req.method === 'GET' || req.method === 'HEAD')) return json(200, await listCharts(deps, caller, req.repo, req.baseUrl), NO_STORE);
+    const read = CHARTS.exec(req.path);
+    if (read && (req.method === 'GET' || req.method === 'HEAD')) {
+      const [name, version] = [read[1], read[2]].map((p) => (p === undefined ? undefined : decode(p)));
+      const found = await listCharts(deps, caller, req.repo, { name, version });
+      // ChartMuseum answers the plural routes with a map or a list, the single version with one entry.
+      return json(200, version ? found[name!][0] : name ? found[name] : found, NO_STORE);
+    }
     throw notFound(HelmCodes.ROUTE_NOT_FOUND, `the Helm repository has no ${req.method} ${req.path}`);
   },
 

@@ -7,7 +7,7 @@ import { parseMultipart } from '../../shared/http/multipart';
 import type { NativeProtocol, NativeRequest } from './protocol';
 
 const NO_STORE = { 'cache-control': 'no-store' };
-const PACKAGE = /^api\/v2\/package\/([^/]+)\/([^/]+)$/;
+const PACKAGE = /^api\/v2\/package\/([^/]+)\/([^/]+)\/?$/;
 
 function decode(raw: string): string {
   try {
@@ -31,11 +31,18 @@ export const nugetProtocol: NativeProtocol = {
     const read = req.method === 'GET' || req.method === 'HEAD';
     const publicBase = req.baseUrl.slice(0, req.baseUrl.length - `/${req.repo}/nuget`.length);
     if (req.path === 'v3/index.json' && read) return json(200, await nugetServiceIndex(deps, caller, req.repo, req.baseUrl), NO_STORE);
-    if (req.path === 'v3/search' && read) {
-      const q = { q: req.query.q ?? '', skip: intParam(req.query.skip, 0, 10_000), take: intParam(req.query.take, 20, 1000), prerelease: req.query.prerelease === 'true' };
+    if ((req.path === 'v3/search' || req.path === 'v3/search/') && read) {
+      const q = {
+        q: req.query.q ?? '',
+        skip: intParam(req.query.skip, 0, 10_000),
+        take: intParam(req.query.take, 20, 1000),
+        prerelease: req.query.prerelease?.toLowerCase() === 'true',
+        ...(req.query.packageType ? { packageType: req.query.packageType } : {}),
+      };
       return json(200, await searchNuget(deps, caller, req.repo, q, publicBase), NO_STORE);
     }
-    if (req.path === 'api/v2/package' && req.method === 'PUT') {
+    // NuGet's client adds a trailing slash to the PackagePublish URL before it PUTs (EnsureTrailingSlash).
+    if ((req.path === 'api/v2/package' || req.path === 'api/v2/package/') && req.method === 'PUT') {
       const form = await parseMultipart(req.body, header(req.headers, 'content-type'));
       const file = form.files[0];
       if (!file) throw badRequest(Codes.INVALID_REQUEST, 'the push must carry the .nupkg as a multipart file');

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import YAML from 'yaml';
 import { run as runCli } from '../../cli/main';
 import { captureIo } from '../unit/cli/support/capture-io';
 import { gzipSync } from 'node:zlib';
-import { chart, provenance, tgz } from '../support/charts';
+import { chart, provenance, tgz } from '../unit/helm/charts';
 import { startHarness, type Harness } from './support/registry';
 
 // No helm client can run here: the endpoints are driven the way helm and helm cm-push drive them
@@ -71,6 +71,47 @@ describe('a Helm chart repository', () => {
     expect(Object.keys(listing).sort()).toEqual(['api', 'web']);
   });
 
+  it('is reachable by helm cm-push: the upload URL it derives from serverInfo.contextPath is the ChartMuseum API', async () => {
+    // helm-push: u.Path = path.Join(contextPath, "api", strings.TrimPrefix(u.Path, contextPath), "charts").
+    const repoUrl = new URL(base());
+    const { doc } = await index();
+    const contextPath = doc!.serverInfo!.contextPath;
+    const upload = new URL(repoUrl.href);
+    upload.pathname = posix.join(contextPath, 'api', repoUrl.pathname.startsWith(contextPath) ? repoUrl.pathname.slice(contextPath.length) : repoUrl.pathname, 'charts');
+    expect(upload.href).toBe(`${base()}/api/charts`);
+    // cm-push names the form file after the path it was given; only the base name counts.
+    const form = new FormData();
+    form.set('chart', new Blob([await chart('cm', '0.1.0')]), '/tmp/helm-push-123/cm-0.1.0.tgz');
+    const res = await fetch(upload, { method: 'POST', body: form, headers: { authorization: basic(h.admin) } });
+    expect([res.status, await res.json()]).toEqual([201, { saved: true }]);
+    // --force asks ChartMuseum to overwrite; published versions stay immutable here.
+    const again = new FormData();
+    again.set('chart', new Blob([await chart('cm', '0.1.0', 'description: changed\n')]), 'cm-0.1.0.tgz');
+    const forced = await fetch(`${upload.href}?force`, { method: 'POST', body: again, headers: { authorization: basic(h.admin) } });
+    expect([forced.status, ((await forced.json()) as { code: string }).code]).toEqual([409, 'HELM_CHART_EXISTS']);
+    await h.registry.idle();
+    expect((await index()).doc?.entries.cm.map((e) => e.version)).toEqual(['0.1.0']);
+  });
+
+  it('serves a version with build metadata at a URL that reaches the file (+ percent-encoded)', async () => {
+    const bytes = await chart('meta', '1.0.0+build.7');
+    expect((await cmPush(bytes, 'meta-1.0.0+build.7.tgz')).status).toBe(201);
+    const entry = (await index()).doc!.entries.meta[0];
+    expect([entry.version, entry.urls[0]]).toEqual(['1.0.0+build.7', `${base()}/charts/meta-1.0.0%2Bbuild.7.tgz`]);
+    const file = await fetch(entry.urls[0]);
+    expect([file.status, sha256(Buffer.from(await file.arrayBuffer()))]).toEqual([200, sha256(bytes)]);
+  });
+
+  it('answers ChartMuseum\'s read routes for one chart and one version', async () => {
+    const versions = (await (await fetch(`${base()}/api/charts/web`)).json()) as { version: string; digest: string }[];
+    expect(versions.map((v) => v.version)).toEqual(['1.10.0', '1.0.0']);
+    const one = await fetch(`${base()}/api/charts/web/1.0.0`);
+    expect([one.status, one.headers.get('cache-control'), ((await one.json()) as { version: string }).version]).toEqual([200, 'no-store', '1.0.0']);
+    const missing = await fetch(`${base()}/api/charts/web/9.9.9`);
+    expect([missing.status, ((await missing.json()) as { code: string }).code]).toEqual([404, 'HELM_CHART_NOT_FOUND']);
+    expect((await fetch(`${base()}/api/charts/nothing`)).status).toBe(404);
+  });
+
   it('keeps a provenance file that names the chart, and serves it beside the chart', async () => {
     const bytes = await chart('signed', '1.0.0');
     const prov = await provenance('apiVersion: v2\nname: signed\nversion: 1.0.0\n', { 'signed-1.0.0.tgz': `sha256:${sha256(bytes)}` });
@@ -120,6 +161,10 @@ describe('a Helm chart repository', () => {
     ['a file name that disagrees', async () => ({ bytes: await chart('web', '3.0.0'), name: 'web-3.0.1.tgz' }), 400, 'HELM_FILENAME_MISMATCH'],
     ['a chart without apiVersion', async () => ({ bytes: await tgz([{ name: 'web/Chart.yaml', body: 'name: web\nversion: 3.0.0\n' }]), name: 'web-3.0.0.tgz' }), 400, 'HELM_BAD_CHART_YAML'],
     ['a Chart.yaml field of the wrong type', async () => ({ bytes: await chart('web', '3.0.0', 'keywords: web\n'), name: 'web-3.0.0.tgz' }), 400, 'HELM_BAD_CHART_YAML'],
+    ['an apiVersion Helm does not know', async () => ({ bytes: await tgz([{ name: 'web/Chart.yaml', body: 'apiVersion: v3\nname: web\nversion: 3.0.0\n' }]), name: 'web-3.0.0.tgz' }), 400, 'HELM_BAD_CHART_YAML'],
+    ['two dependencies with one name', async () => ({ bytes: await chart('web', '3.0.0', 'dependencies:\n  - {name: db}\n  - {name: db}\n'), name: 'web-3.0.0.tgz' }), 400, 'HELM_BAD_CHART_YAML'],
+    ['a chart name with a space', async () => ({ bytes: await chart('we b', '3.0.0'), name: 'chart.tgz' }), 400, 'HELM_BAD_NAME'],
+    ['more entries than the cap', async () => ({ bytes: await tgz([{ name: 'web/Chart.yaml', body: good }, ...Array.from({ length: 20_001 }, (_, i) => ({ name: `web/t/${i}`, body: '' }))]), name: 'web-3.0.0.tgz' }), 400, 'HELM_TOO_LARGE'],
     ['a chart without Chart.yaml', async () => ({ bytes: await tgz([{ name: 'web/values.yaml', body: '' }]), name: 'web-3.0.0.tgz' }), 400, 'HELM_NO_CHART_YAML'],
     ['a version that is not SemVer', async () => ({ bytes: await chart('web', '3'), name: 'web-3.tgz' }), 400, 'HELM_BAD_VERSION'],
     ['a folder not named after the chart', async () => ({ bytes: await chart('web', '3.0.0', '', 'other'), name: 'web-3.0.0.tgz' }), 400, 'HELM_BAD_NAME'],

@@ -1,6 +1,8 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { nupkg } from '../support/nupkgs';
+import { run as runCli } from '../../cli/main';
+import { captureIo } from '../unit/cli/support/capture-io';
+import { nupkg, nuspec } from '../unit/nuget/nupkgs';
 import { startHarness, type Harness } from './support/registry';
 
 // No NuGet v3 client can run here (only mono's v2 nuget 2.8): the feed is driven the way dotnet nuget push
@@ -15,12 +17,16 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-/** What `dotnet nuget push` sends: a multipart PUT with the package, the key in X-NuGet-ApiKey. */
-async function push(bytes: Uint8Array, opts: { key?: string; r?: string; name?: string } = {}) {
+/**
+ * What `dotnet nuget push` sends: a multipart PUT of the package (part `package`, file `package.nupkg`), the key
+ * in X-NuGet-ApiKey, to the PackagePublish URL with a trailing slash (NuGet's EnsureTrailingSlash).
+ */
+async function push(bytes: Uint8Array, opts: { key?: string; r?: string; name?: string; slash?: boolean } = {}) {
   const form = new FormData();
   form.set('package', new Blob([bytes]), opts.name ?? 'package.nupkg');
   const key = opts.key ?? h.admin;
-  const res = await fetch(`${h.url}/${opts.r ?? repo}/nuget/api/v2/package`, { method: 'PUT', body: form, headers: key ? { 'x-nuget-apikey': key } : {} });
+  const url = `${h.url}/${opts.r ?? repo}/nuget/api/v2/package${opts.slash === false ? '' : '/'}`;
+  const res = await fetch(url, { method: 'PUT', body: form, headers: key ? { 'x-nuget-apikey': key } : {} });
   const text = await res.text();
   await h.registry.idle();
   return { status: res.status, text, headers: res.headers };
@@ -37,11 +43,13 @@ const resource = (index: ServiceIndex, type: string) => index.resources.find((r)
 describe('a NuGet v3 feed', () => {
   it('pushes with X-NuGet-ApiKey and serves what restore reads, reached from the service index', async () => {
     expect((await push(nupkg({ id: 'Acme.Widgets', version: '1.0.0' }))).status).toBe(201);
-    expect((await push(nupkg({ id: 'Acme.Widgets', version: '1.10.0', dependencies: '<group targetFramework="net8.0"><dependency id="Acme.Core" version="[2.0.0, )" /></group>' }))).status).toBe(201);
+    expect((await push(nupkg({ id: 'Acme.Widgets', version: '1.10.0', dependencies: '<group targetFramework="net8.0"><dependency id="Acme.Core" version="[2.0.0, )" /></group>' }), { slash: false })).status).toBe(201);
     expect((await push(nupkg({ id: 'Acme.Widgets', version: '2.0.0-beta.1' }))).status).toBe(201);
 
     const index = await getJson<ServiceIndex>(`${feed()}/v3/index.json`);
     expect([index.status, index.headers.get('cache-control')]).toEqual([200, 'no-store']);
+    expect(resource(index.body, 'PackagePublish/2.0.0')).toBe(`${feed()}/api/v2/package`);
+    for (const r of index.body.resources) expect(r['@id']).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
     const flat = resource(index.body, 'PackageBaseAddress/3.0.0');
     const versions = await getJson<{ versions: string[] }>(`${flat}acme.widgets/index.json`);
     expect(versions.body.versions).toEqual(['1.0.0', '1.10.0', '2.0.0-beta.1']);
@@ -67,10 +75,16 @@ describe('a NuGet v3 feed', () => {
     expect(plain.body.data[0]).toMatchObject({ id: 'Acme.Widgets', version: '1.10.0' });
     expect((await search('q=widgets&prerelease=true')).body.data[0].version).toBe('2.0.0-beta.1');
     expect((await search('q=nothing-like-this')).body.totalHits).toBe(0);
+    // NuGet asks for one id with packageid: (any case); SearchQueryService/3.5.0 filters by package type.
+    expect((await search('q=packageid:ACME.WIDGETS')).body.data.map((d) => d.id)).toEqual(['Acme.Widgets']);
+    expect((await search('q=packageid:acme.widget')).body.totalHits).toBe(0);
+    expect((await search('q=&packageType=Dependency')).body.data.map((d) => d.id)).toContain('Acme.Widgets');
+    expect((await search('q=&packageType=DotnetTool')).body.totalHits).toBe(0);
   });
 
   it('unlists (DELETE) and relists (POST): hidden from search, still restorable', async () => {
-    const del = await fetch(`${feed()}/api/v2/package/Acme.Widgets/1.10.0`, { method: 'DELETE', headers: { 'x-nuget-apikey': h.admin } });
+    // The id in any case and the version in any spelling that normalises to the same (1.10.0.0 -> 1.10.0).
+    const del = await fetch(`${feed()}/api/v2/package/ACME.widgets/1.10.0.0`, { method: 'DELETE', headers: { 'x-nuget-apikey': h.admin } });
     expect(del.status).toBe(204);
     await h.registry.idle();
     const reg = await getJson<{ items: { items: { catalogEntry: { version: string; listed: boolean } }[] }[] }>(`${feed()}/v3/registration/acme.widgets/index.json`);
@@ -92,6 +106,26 @@ describe('a NuGet v3 feed', () => {
     expect((await getJson<{ versions: string[] }>(`${feed()}/v3/flatcontainer/acme.direct/index.json`)).body.versions).toEqual(['0.1.0']);
   });
 
+  it('takes a package through packyard push (presigned upload), and refuses a broken one there too', async () => {
+    const dir = join(h.tmp, 'cli');
+    await fsp.mkdir(dir, { recursive: true });
+    await fsp.writeFile(join(dir, 'Acme.Cli.1.0.0.nupkg'), nupkg({ id: 'Acme.Cli', version: '1.0.0' }));
+    await fsp.writeFile(join(dir, 'broken.nupkg'), nupkg({ id: 'Acme.Cli', version: '2.0.0', noNuspec: true }));
+    const packyard = async (...argv: string[]) => {
+      const { io, stdout, stderr } = captureIo({ env: { PACKYARD_URL: h.url, PACKYARD_TOKEN: h.admin }, cwd: dir });
+      return { code: await runCli(argv, io), out: stdout.text + stderr.text };
+    };
+    expect((await packyard('push', `${repo}/nuget`, 'Acme.Cli.1.0.0.nupkg')).code).toBe(0);
+    await h.registry.idle();
+    const before = await h.snapshot(repo);
+    expect(await packyard('push', `${repo}/nuget`, 'broken.nupkg')).toEqual({ code: 1, out: expect.stringMatching(/NUGET_NO_NUSPEC/) });
+    await h.registry.idle();
+    expect(await h.snapshot(repo)).toEqual(before);
+    const file = await fetch(`${feed()}/v3/flatcontainer/acme.cli/1.0.0/acme.cli.1.0.0.nupkg`);
+    expect(Buffer.from(await file.arrayBuffer())).toEqual(nupkg({ id: 'Acme.Cli', version: '1.0.0' }));
+  });
+
+  const bigNuspec = () => nuspec({ id: 'Acme.Bad', version: '1.0.0' }).replace('<metadata>', '<metadata>' + ' '.repeat(2 * 1024 * 1024));
   it.each([
     ['a duplicate', () => nupkg({ id: 'Acme.Widgets', version: '1.0.0' }), 409, /NUGET_PACKAGE_EXISTS/],
     ['a duplicate differing only in id case and version spelling', () => nupkg({ id: 'ACME.widgets', version: '1.00.0.0' }), 409, /NUGET_PACKAGE_EXISTS/],
@@ -99,6 +133,12 @@ describe('a NuGet v3 feed', () => {
     ['an invalid id', () => nupkg({ id: 'Acme Bad', version: '1.0.0' }), 400, /NUGET_BAD_ID/],
     ['an invalid version', () => nupkg({ id: 'Acme.Bad', version: 'latest' }), 400, /NUGET_BAD_VERSION/],
     ['a path that climbs out', () => nupkg({ id: 'Acme.Bad', version: '1.0.0', entries: { 'lib/../../x.dll': 'x' } }), 400, /NUGET_UNSAFE_PATH/],
+    ['an absolute path', () => nupkg({ id: 'Acme.Bad', version: '1.0.0', entries: { '/etc/x.dll': 'x' } }), 400, /NUGET_UNSAFE_PATH/],
+    ['two nuspecs at the root', () => nupkg({ id: 'Acme.Bad', version: '1.0.0', entries: { 'Other.nuspec': nuspec({ id: 'Other', version: '1.0.0' }) } }), 400, /NUGET_NO_NUSPEC/],
+    ['a nuspec that is not XML', () => nupkg({ id: 'Acme.Bad', version: '1.0.0', noNuspec: true, entries: { 'Acme.Bad.nuspec': '<package><metadata><id>Acme.Bad</id>' } }), 400, /NUGET_BAD_NUSPEC/],
+    ['a nuspec with a DOCTYPE (entity expansion)', () => nupkg({ id: 'Acme.Bad', version: '1.0.0', noNuspec: true, entries: { 'Acme.Bad.nuspec': '<!DOCTYPE p [<!ENTITY a "aaaa">]>' + nuspec({ id: 'Acme.Bad', version: '1.0.0' }).replace(/^<\?xml[^>]*>/, '') } }), 400, /NUGET_BAD_NUSPEC/],
+    ['a nuspec that unpacks past 1 MB (bomb)', () => nupkg({ id: 'Acme.Bad', version: '1.0.0', noNuspec: true, entries: { 'Acme.Bad.nuspec': bigNuspec() } }), 400, /NUGET_TOO_LARGE/],
+    ['a zip cut short', () => nupkg({ id: 'Acme.Bad', version: '1.0.0' }).subarray(0, 300), 400, /NUGET_BAD_ARCHIVE/],
     ['not a package at all', () => Buffer.from('plain text'), 415, /UNKNOWN_FORMAT/],
   ])('refuses %s and leaves the feed unchanged', async (_what, make, status, code) => {
     const before = await h.snapshot(repo);

@@ -1,11 +1,10 @@
 import { createHash } from 'node:crypto';
-import semver from 'semver';
-import { badRequest, Codes, conflict, isPackyardError } from '../../domain/errors';
+import { badRequest, Codes, conflict, isPackyardError, notFound } from '../../domain/errors';
 import { CACHE_IMMUTABLE, type PackageRecord } from '../../domain/package';
 import { HELM_SEGMENT, helmFormat } from '../../formats/helm';
 import { HelmCodes } from '../../formats/helm/codes';
 import { checkProvenance, readProvenance, type Provenance } from '../../formats/helm/provenance';
-import { readHelmFragment } from '../../formats/helm/render';
+import { indexEntry, newestFirst } from '../../formats/helm/render';
 import { actorOf, audit } from '../audit';
 import type { AppDeps } from '../deps';
 import { ingestPackage } from '../ingest';
@@ -39,7 +38,7 @@ export async function uploadChart(
         sourceIp: caller.sourceIp,
       });
     } catch (e) {
-      if (isPackyardError(e) && e.code === Codes.PACKAGE_EXISTS) throw conflict(HelmCodes.CHART_EXISTS, `${e.message}; chart versions are immutable, publish a new version`);
+      if (isPackyardError(e) && e.code === Codes.PACKAGE_EXISTS) throw conflict(HelmCodes.CHART_EXISTS, `${e.message}; chart versions are immutable here (even with --force), publish a new version`);
       if (isPackyardError(e) && e.code === HelmCodes.DECLARED_MISMATCH) throw badRequest(HelmCodes.BAD_PROVENANCE, `the provenance file does not describe this chart: ${e.message}`);
       throw e;
     }
@@ -55,14 +54,26 @@ export async function uploadChart(
   }
 }
 
-/** ChartMuseum's `GET /api/charts`: every chart version, newest first per chart. */
-export async function listCharts(deps: AppDeps, caller: NativeCaller, repo: string, baseUrl: string): Promise<Record<string, Record<string, unknown>[]>> {
+/**
+ * ChartMuseum's read API: `GET /api/charts` (every chart), `/api/charts/{name}` (its versions) and
+ * `/api/charts/{name}/{version}` (one version), newest first, in index.yaml's entry shape.
+ */
+export async function listCharts(
+  deps: AppDeps,
+  caller: NativeCaller,
+  repo: string,
+  filter: { name?: string; version?: string } = {},
+): Promise<Record<string, Record<string, unknown>[]>> {
   await nativeReader(deps, caller, repo);
+  const members = filter.name ? await deps.meta.listScope(repo, helmFormat.id, filter.name) : await deps.meta.listFormat(repo, helmFormat.id);
+  const live = members.filter((m) => !m.yanked && (!filter.version || m.version === filter.version));
   const out: Record<string, Record<string, unknown>[]> = {};
-  const members = (await deps.meta.listFormat(repo, helmFormat.id)).filter((m) => !m.yanked);
-  for (const m of members.sort((a, b) => a.name.localeCompare(b.name) || semver.rcompare(a.version, b.version))) {
-    const f = readHelmFragment(m.fragment);
-    (out[m.name] ??= []).push({ ...f.chart, urls: [`${baseUrl}/charts/${f.filename}`], created: m.uploadedAt, digest: f.digest });
+  const now = deps.clock.now();
+  for (const m of live.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : newestFirst(a, b)))) {
+    (out[m.name] ??= []).push(indexEntry(deps.publicBaseUrl.replace(/\/+$/, ''), repo, m, now));
+  }
+  if (filter.name && !out[filter.name]) {
+    throw notFound(HelmCodes.CHART_NOT_FOUND, filter.version ? `${filter.name} ${filter.version} is not in ${repo}` : `no chart named ${filter.name} in ${repo}`);
   }
   return out;
 }

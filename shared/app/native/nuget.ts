@@ -3,8 +3,9 @@ import { packageId, type PackageRecord } from '../../domain/package';
 import { NUGET_SEGMENT, nugetFormat } from '../../formats/nuget';
 import { NugetCodes } from '../../formats/nuget/codes';
 import { registrationDir, serviceIndex } from '../../formats/nuget/paths';
+import type { NuspecMetadata } from '../../formats/nuget/nupkg';
 import { catalogEntry, readNugetFragment } from '../../formats/nuget/render';
-import { compareNugetVersions, parseNugetVersion } from '../../formats/nuget/version';
+import { checkNugetId, compareNugetVersions, parseNugetVersion } from '../../formats/nuget/version';
 import { actorOf, audit } from '../audit';
 import type { AppDeps } from '../deps';
 import { ingestPackage, rebuildRequests } from '../ingest';
@@ -33,7 +34,7 @@ export async function pushNupkg(deps: AppDeps, caller: NativeCaller, repo: strin
 /** Unlist (`nuget delete`) or relist: the package stays downloadable by exact version either way. */
 export async function setListed(deps: AppDeps, caller: NativeCaller, repo: string, id: string, version: string, listed: boolean): Promise<void> {
   const principal = await nativePrincipal(deps, caller, repo, 'yank');
-  const lowerId = id.toLowerCase();
+  const lowerId = checkNugetId(id).toLowerCase();
   const lowerVersion = parseNugetVersion(version).normalized.toLowerCase();
   const pkgId = packageId(nugetFormat.id, lowerId, lowerId, lowerVersion, '');
   const pkg = await deps.meta.getPackage(repo, pkgId);
@@ -48,27 +49,38 @@ export interface SearchQuery {
   skip: number;
   take: number;
   prerelease: boolean;
+  /** SearchQueryService/3.5.0's filter (`DotnetTool`, `Template`); packages without types are `Dependency`. */
+  packageType?: string;
 }
 
-/** A simple search over the feed's listed packages: id, title, description and tags contain every term. */
+/** One search term: `packageid:X` matches the id exactly, `id:X` within the id, anything else id, title, description or tags. */
+function matcher(term: string): (md: NuspecMetadata) => boolean {
+  const [, field, value] = /^(packageid|id):(.*)$/i.exec(term) ?? [];
+  if (field?.toLowerCase() === 'packageid') return (md) => md.id.toLowerCase() === value;
+  if (field) return (md) => md.id.toLowerCase().includes(value);
+  return (md) => [md.id, md.title, md.description, md.tags].some((f) => f?.toLowerCase().includes(term));
+}
+
+/** A simple search over the feed's listed packages: every term must match the newest listed version. */
 export async function searchNuget(deps: AppDeps, caller: NativeCaller, repo: string, query: SearchQuery, publicBase: string): Promise<Record<string, unknown>> {
   await nativeReader(deps, caller, repo);
-  const terms = query.q.toLowerCase().split(/\s+/).filter(Boolean);
+  const terms = query.q.toLowerCase().split(/\s+/).filter(Boolean).map(matcher);
+  const type = query.packageType?.toLowerCase();
   const members = (await deps.meta.listFormat(repo, nugetFormat.id)).filter((m) => !m.yanked && (query.prerelease || !m.version.includes('-')));
   const byId = new Map<string, PackageRecord[]>();
   for (const m of members) byId.set(m.name, [...(byId.get(m.name) ?? []), m]);
   const hits = [...byId.entries()]
-    .map(([lowerId, versions]) => ({ lowerId, versions: versions.sort((a, b) => compareNugetVersions(a.version, b.version)) }))
-    .filter(({ versions }) => {
-      const md = readNugetFragment(versions[versions.length - 1].fragment).metadata;
-      const haystack = [md.id, md.title, md.description, md.tags].filter(Boolean).join(' ').toLowerCase();
-      return terms.every((t) => haystack.includes(t));
+    .map(([lowerId, versions]) => {
+      const sorted = versions.sort((a, b) => compareNugetVersions(a.version, b.version));
+      return { lowerId, versions: sorted, latest: readNugetFragment(sorted[sorted.length - 1].fragment).metadata };
     })
+    .filter(({ latest }) => terms.every((t) => t(latest)) && (!type || (latest.packageTypes ?? ['Dependency']).some((t) => t.toLowerCase() === type)))
     .sort((a, b) => (a.lowerId < b.lowerId ? -1 : 1));
-  const data = hits.slice(query.skip, query.skip + query.take).map(({ lowerId, versions }) => {
-    const latest = versions[versions.length - 1];
-    const entry = catalogEntry(publicBase, repo, { ...latest, fragment: latest.fragment });
+  const data = hits.slice(query.skip, query.skip + query.take).map(({ lowerId, versions, latest }) => {
+    const newest = versions[versions.length - 1];
+    const entry = catalogEntry(publicBase, repo, newest);
     const registration = `${publicBase}/${registrationDir(repo, lowerId)}index.json`;
+    const optional = (k: string) => (entry[k] !== undefined ? { [k]: entry[k] } : {});
     return {
       '@id': registration,
       '@type': 'Package',
@@ -76,12 +88,16 @@ export async function searchNuget(deps: AppDeps, caller: NativeCaller, repo: str
       id: entry.id,
       version: entry.version,
       description: entry.description,
-      ...(entry.title ? { title: entry.title } : {}),
-      ...(entry.tags ? { tags: entry.tags } : {}),
-      authors: [entry.authors],
+      ...optional('title'),
+      ...optional('summary'),
+      ...optional('tags'),
+      ...optional('projectUrl'),
+      ...optional('iconUrl'),
+      ...optional('licenseUrl'),
+      authors: latest.authors.split(',').map((a) => a.trim()).filter(Boolean),
       totalDownloads: 0,
       verified: false,
-      packageTypes: [{ name: 'Dependency' }],
+      packageTypes: (latest.packageTypes ?? ['Dependency']).map((name) => ({ name })),
       versions: versions.map((v) => ({ version: readNugetFragment(v.fragment).version, downloads: 0, '@id': `${publicBase}/${registrationDir(repo, lowerId)}${v.version}.json` })),
     };
   });

@@ -37,8 +37,14 @@ export interface ChartDependency {
   'import-values'?: unknown[];
 }
 
-/** Helm's own rule for chart names (helm lint): lower-case letters, digits and dashes. */
-const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/**
+ * Helm only asks that a chart name be a single path component; it also becomes an object key, a URL path
+ * segment and part of the record's key, so it is held to letters, digits, `.`, `_` and `-` (helm create's set).
+ */
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const MAX_NAME = 250;
+/** Helm's rule for a dependency alias (pkg/chart/dependency.go). */
+const ALIAS = /^[a-zA-Z0-9_-]+$/;
 
 export const LIMITS = { maxUnpackedBytes: 256 * 1024 * 1024, maxEntries: 20_000, maxChartYamlBytes: 256 * 1024 };
 
@@ -107,10 +113,16 @@ function maintainers(v: unknown): ChartMetadata['maintainers'] {
 
 function dependencies(v: unknown): ChartDependency[] {
   if (!Array.isArray(v)) throw fail("Chart.yaml's dependencies must be a list");
+  const seen = new Set<string>();
   return v.map((d, i) => {
     if (!isMap(d)) throw fail(`Chart.yaml's dependencies[${i}] must be a mapping`);
     const out: ChartDependency = { ...(pickStrings(d, DEPENDENCY_STRINGS, `dependencies[${i}].`) as ChartDependency) };
     if (!out.name) throw fail(`Chart.yaml's dependencies[${i}] has no name`);
+    if (out.alias !== undefined && !ALIAS.test(out.alias)) throw fail(`Chart.yaml's dependencies[${i}].alias must be letters, digits, _ and - (got ${JSON.stringify(out.alias)})`);
+    // Helm refuses a chart (and skips its index entry) when two dependencies share a name or alias.
+    const key = out.alias || out.name;
+    if (seen.has(key)) throw fail(`Chart.yaml has more than one dependency with name or alias ${JSON.stringify(key)}`);
+    seen.add(key);
     if (d.tags !== undefined && d.tags !== null) out.tags = stringList(d.tags, `dependencies[${i}].tags`);
     if (d.enabled !== undefined && d.enabled !== null) {
       if (typeof d.enabled !== 'boolean') throw fail(`Chart.yaml's dependencies[${i}].enabled must be true or false`);
@@ -155,8 +167,8 @@ export function parseChartYaml(raw: Uint8Array): ChartMetadata {
   if (y.apiVersion !== 'v1' && y.apiVersion !== 'v2') {
     throw fail(`Chart.yaml's apiVersion must be v1 or v2 (got ${JSON.stringify(y.apiVersion ?? null)}); Helm refuses charts with no API version`);
   }
-  if (typeof y.name !== 'string' || !NAME.test(y.name) || y.name.length > 63) {
-    throw badRequest(HelmCodes.BAD_NAME, `Chart.yaml's name must be lower-case letters, digits and dashes, at most 63 characters (got ${JSON.stringify(y.name ?? null)})`);
+  if (typeof y.name !== 'string' || !NAME.test(y.name) || y.name.length > MAX_NAME) {
+    throw badRequest(HelmCodes.BAD_NAME, `Chart.yaml's name must be letters, digits, ".", "_" and "-", starting with a letter or digit, at most ${MAX_NAME} characters (got ${JSON.stringify(y.name ?? null)})`);
   }
   const version = scalarText(doc, 'version');
   // node-semver's strict parse still tolerates a leading "v" or "=", which SemVer 2 does not; build metadata is fine.

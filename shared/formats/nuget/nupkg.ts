@@ -1,12 +1,13 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { unzipSync } from 'fflate';
-import { badRequest } from '../../domain/errors';
+import { badRequest, isPackyardError } from '../../domain/errors';
 import { NugetCodes } from './codes';
 import { checkNugetId, parseNugetVersion } from './version';
 
 const MAX_NUSPEC_BYTES = 1024 * 1024;
-const MAX_ENTRIES = 100_000;
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', processEntities: false, parseTagValue: false, trimValues: true, isArray: (name) => ['group', 'dependency'].includes(name) });
+// Generous for any real package, and below 65,535 so a plain (non-ZIP64) directory can reach it.
+const MAX_ENTRIES = 50_000;
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', processEntities: false, parseTagValue: false, trimValues: true, isArray: (name) => ['group', 'dependency', 'packageType'].includes(name) });
 
 export interface DependencyGroup {
   targetFramework?: string;
@@ -24,8 +25,12 @@ export interface NuspecMetadata {
   tags?: string;
   projectUrl?: string;
   licenseUrl?: string;
+  /** An SPDX expression (`<license type="expression">`); a license file has none. */
   license?: string;
   iconUrl?: string;
+  requireLicenseAcceptance?: boolean;
+  /** `<packageTypes>` (`DotnetTool`, `Template`...); none means a plain dependency package. */
+  packageTypes?: string[];
   dependencyGroups: DependencyGroup[];
 }
 
@@ -35,28 +40,36 @@ const text = (v: unknown): string | undefined => {
   return undefined;
 };
 
-/** The one `.nuspec` at the root of a .nupkg (a zip), checked without inflating anything else. */
+/**
+ * The one `.nuspec` at the root of a .nupkg (a zip). Nothing else is inflated, and the nuspec is inflated
+ * into a buffer of its declared size, so a lying header cannot make it grow (fflate stops at the buffer).
+ */
 export function readNupkg(bytes: Uint8Array): { nuspec: Uint8Array; metadata: NuspecMetadata } {
   const names: string[] = [];
+  const roots: string[] = [];
   let files: Record<string, Uint8Array>;
   try {
     files = unzipSync(bytes, {
       filter: (f) => {
         names.push(f.name);
-        if (names.length > MAX_ENTRIES) throw new Error(`more than ${MAX_ENTRIES} entries`);
-        const root = !f.name.includes('/') && f.name.toLowerCase().endsWith('.nuspec');
-        if (root && f.originalSize > MAX_NUSPEC_BYTES) throw new Error(`${f.name} is larger than ${MAX_NUSPEC_BYTES} bytes`);
+        if (names.length > MAX_ENTRIES) throw badRequest(NugetCodes.TOO_LARGE, `the package holds more than ${MAX_ENTRIES} entries`);
+        const root = !/[/\\]/.test(f.name) && f.name.toLowerCase().endsWith('.nuspec');
+        if (root && f.originalSize > MAX_NUSPEC_BYTES) throw badRequest(NugetCodes.TOO_LARGE, `${f.name} is ${f.originalSize} bytes unpacked, more than the ${MAX_NUSPEC_BYTES}-byte limit`);
+        if (root) roots.push(f.name);
         return root;
       },
     });
   } catch (e) {
+    if (isPackyardError(e)) throw e;
     throw badRequest(NugetCodes.BAD_ARCHIVE, `the package is not a valid .nupkg (zip) archive (${e instanceof Error ? e.message : String(e)})`);
   }
-  const unsafe = names.find((n) => n.startsWith('/') || n.startsWith('\\') || /^[A-Za-z]:/.test(n) || n.split(/[/\\]/).includes('..') || n.includes('\0'));
-  if (unsafe) throw badRequest(NugetCodes.UNSAFE_PATH, `the package holds an unsafe path ${JSON.stringify(unsafe)}`);
-  const nuspecs = Object.keys(files);
-  if (nuspecs.length !== 1) throw badRequest(NugetCodes.NO_NUSPEC, `a .nupkg holds exactly one .nuspec at its root; this one holds ${nuspecs.length}`);
-  const nuspec = files[nuspecs[0]];
+  const unsafe = names.find((n) => /^[/\\]/.test(n) || /^[A-Za-z]:/.test(n) || n.split(/[/\\]/).includes('..') || n.includes('\0'));
+  if (unsafe) throw badRequest(NugetCodes.UNSAFE_PATH, `the package holds an unsafe path ${JSON.stringify(unsafe)} (absolute, or with "..")`);
+  // Counted from the directory, not the result: a name listed twice would otherwise collapse into one.
+  if (roots.length !== 1) {
+    throw badRequest(NugetCodes.NO_NUSPEC, `a .nupkg holds exactly one .nuspec at its root; this one holds ${roots.length}${roots.length ? ` (${roots.join(', ')})` : ''}`);
+  }
+  const nuspec = files[roots[0]];
   return { nuspec, metadata: parseNuspec(nuspec) };
 }
 
@@ -74,13 +87,16 @@ export function parseNuspec(bytes: Uint8Array): NuspecMetadata {
   checkNugetId(id);
   parseNugetVersion(version);
   const deps = (m.dependencies && typeof m.dependencies === 'object' ? m.dependencies : {}) as { group?: Record<string, unknown>[]; dependency?: Record<string, unknown>[] };
-  const toDeps = (list: Record<string, unknown>[] | undefined) => (list ?? []).map((d) => ({ id: String(d.id ?? ''), range: String(d.version ?? '') })).filter((d) => d.id);
+  const toDeps = (list: Record<string, unknown>[] | undefined) => (list ?? []).map((d) => ({ id: String(d.id ?? '').trim(), range: String(d.version ?? '').trim() })).filter((d) => d.id);
   const dependencyGroups: DependencyGroup[] = deps.group
     ? deps.group.map((g) => ({ ...(g.targetFramework ? { targetFramework: String(g.targetFramework) } : {}), dependencies: toDeps(g.dependency as Record<string, unknown>[] | undefined) }))
     : deps.dependency
       ? [{ dependencies: toDeps(deps.dependency) }]
       : [];
   const optional = (k: string) => (text(m[k]) ? { [k]: text(m[k]) } : {});
+  const license = m.license && typeof m.license === 'object' ? (m.license as Record<string, unknown>) : undefined;
+  const types = m.packageTypes && typeof m.packageTypes === 'object' ? ((m.packageTypes as { packageType?: Record<string, unknown>[] }).packageType ?? []) : [];
+  const packageTypes = types.map((t) => String(t.name ?? '').trim()).filter(Boolean);
   return {
     id,
     version,
@@ -91,8 +107,10 @@ export function parseNuspec(bytes: Uint8Array): NuspecMetadata {
     ...optional('tags'),
     ...optional('projectUrl'),
     ...optional('licenseUrl'),
-    ...optional('license'),
+    ...(license?.type === 'expression' && text(license) ? { license: text(license) } : {}),
     ...optional('iconUrl'),
+    ...(text(m.requireLicenseAcceptance) === 'true' ? { requireLicenseAcceptance: true } : {}),
+    ...(packageTypes.length ? { packageTypes } : {}),
     dependencyGroups,
   } as NuspecMetadata;
 }

@@ -36,12 +36,14 @@ export function catalogEntry(base: string, repo: string, m: IndexMember): Record
     ...(md.licenseUrl ? { licenseUrl: md.licenseUrl } : {}),
     ...(md.license ? { licenseExpression: md.license } : {}),
     ...(md.iconUrl ? { iconUrl: md.iconUrl } : {}),
+    ...(md.requireLicenseAcceptance ? { requireLicenseAcceptance: true } : {}),
     listed: !m.yanked,
     published: m.yanked ? UNLISTED : m.uploadedAt,
     packageContent: `${base}/${nupkgKey(repo, lowerId, m.version)}`,
     dependencyGroups: md.dependencyGroups.map((g) => ({
       ...(g.targetFramework ? { targetFramework: g.targetFramework } : {}),
-      dependencies: g.dependencies.map((d) => ({ id: d.id, range: d.range })),
+      // A dependency without a version has no range: NuGet reads a missing range as "any", an empty one as an error.
+      dependencies: g.dependencies.map((d) => ({ id: d.id, ...(d.range ? { range: d.range } : {}) })),
     })),
   };
 }

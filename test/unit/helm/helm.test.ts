@@ -7,7 +7,7 @@ import { isPackyardError } from '../../../shared/domain/errors';
 import { CATALOG_SCOPE, type IndexMember } from '../../../shared/formats/format';
 import { helmFormat } from '../../../shared/formats/helm';
 import { renderHelm } from '../../../shared/formats/helm/render';
-import { chart, tgz } from '../../support/charts';
+import { chart, tgz } from './charts';
 
 const GOLDEN = join(__dirname, '../../fixtures/helm/index.yaml');
 const codeOf = async (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => (isPackyardError(e) ? e.code : String(e)));
@@ -28,7 +28,9 @@ describe('Helm chart parsing', () => {
     ['no apiVersion', () => tgz([{ name: 'x/Chart.yaml', body: 'name: x\nversion: 1.0.0\n' }]), 'HELM_BAD_CHART_YAML'],
     ['apiVersion v3', () => tgz([{ name: 'x/Chart.yaml', body: 'apiVersion: v3\nname: x\nversion: 1.0.0\n' }]), 'HELM_BAD_CHART_YAML'],
     ['a version that is not SemVer', () => chart('x', '1.0'), 'HELM_BAD_VERSION'],
-    ['an invalid name', () => chart('X_y', '1.0.0'), 'HELM_BAD_NAME'],
+    ['a name with a space', () => chart('a b', '1.0.0'), 'HELM_BAD_NAME'],
+    ['a name starting with a dash', () => chart('-web', '1.0.0'), 'HELM_BAD_NAME'],
+    ['a name longer than 250 characters', () => chart('w'.repeat(251), '1.0.0'), 'HELM_BAD_NAME'],
     ['a folder that is not the chart name', () => chart('x', '1.0.0', '', 'y'), 'HELM_BAD_NAME'],
     ['no Chart.yaml', () => tgz([{ name: 'x/values.yaml', body: '' }]), 'HELM_NO_CHART_YAML'],
     ['two top folders', () => tgz([{ name: 'x/Chart.yaml', body: 'apiVersion: v2\nname: x\nversion: 1.0.0\n' }, { name: 'y/a', body: '' }]), 'HELM_CORRUPT'],
@@ -38,6 +40,11 @@ describe('Helm chart parsing', () => {
     ['not gzip', async () => Buffer.from('hello'), 'HELM_CORRUPT'],
   ])('refuses %s', async (_what, make, code) => {
     expect(await codeOf(helmFormat.parse(await make(), {}))).toBe(code);
+  });
+
+  // Helm itself only asks for a single path component (chart.metadata.name == filepath.Base(name)).
+  it.each(['Web', 'my_chart', 'cert-manager.io', 'a'])('accepts the chart name %s, as Helm does', async (name) => {
+    expect((await helmFormat.parse(await chart(name, '1.0.0'), { filename: `${name}-1.0.0.tgz` })).name).toBe(name);
   });
 
   it('keeps versions as written (appVersion 1.10 is not 1.1) and accepts SemVer build metadata', async () => {
@@ -78,6 +85,9 @@ describe('Helm chart parsing', () => {
     ['a type other than application or library', 'type: plugin\n'],
     ['an appVersion that is a list', 'appVersion: [1]\n'],
     ['duplicate keys', 'description: a\ndescription: b\n'],
+    ['a dependency alias with a dot', 'dependencies:\n  - {name: db, alias: pg.main}\n'],
+    ['two dependencies with one name', 'dependencies:\n  - {name: db, version: 1.x}\n  - {name: db, version: 2.x}\n'],
+    ['a dependency whose alias is another one\'s name', 'dependencies:\n  - {name: db}\n  - {name: cache, alias: db}\n'],
   ])('refuses a Chart.yaml with %s', async (_what, extra) => {
     expect(await codeOf(helmFormat.parse(await chart('web', '1.0.0', extra), {}))).toBe('HELM_BAD_CHART_YAML');
   });
@@ -133,6 +143,16 @@ describe('index.yaml', () => {
     const sha256 = createHash('sha256').update(bytes).digest('hex');
     return { name, version, arch: '', uploadedAt, fragment: helmFormat.fragment('acme/charts', { distro: 'helm', release: '' }, p, { blobKey: '', size: bytes.length, hashes: { md5: '', sha1: '', sha256, sha512: '' } }) };
   };
+
+  it('percent-encodes the + of build metadata in chart URLs and orders such versions deterministically', async () => {
+    const members = [await member('web', '1.0.0+b', '2024-01-01T00:00:00.000Z'), await member('web', '1.0.0+a', '2024-01-01T00:00:00.000Z'), await member('web', '1.0.1', '2024-01-01T00:00:00.000Z')];
+    for (const order of [members, [...members].reverse()]) {
+      const out = await renderHelm({ repo: 'acme/charts', scope: CATALOG_SCOPE, members: order, now: new Date(0), baseUrl: 'https://pkgs.example.com' });
+      const doc = YAML.parse(Buffer.from(out.top[0].body).toString('utf8'), { version: '1.1' }) as { entries: { web: { version: string; urls: string[] }[] } };
+      expect(doc.entries.web.map((e) => e.version)).toEqual(['1.0.1', '1.0.0+b', '1.0.0+a']);
+      expect(doc.entries.web[1].urls).toEqual(['https://pkgs.example.com/acme/charts/helm/charts/web-1.0.0%2Bb.tgz']);
+    }
+  });
 
   it('lists charts with entries newest first, absolute URLs, digests and apiVersion v1 (golden file)', async () => {
     const members = [

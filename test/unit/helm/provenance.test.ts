@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { isPackyardError } from '../../../shared/domain/errors';
 import { checkProvenance, readProvenance } from '../../../shared/formats/helm/provenance';
-import { chart, provenance } from '../../support/charts';
+import { chart, provenance } from './charts';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const codeOf = async (f: () => unknown) => {

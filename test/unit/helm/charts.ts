@@ -1,4 +1,4 @@
-import { tgz } from './tgz';
+import { tgz } from '../../support/tgz';
 
 export { tgz };
 
