@@ -1,4 +1,6 @@
 import { KEY_PURPOSE } from '../config';
+import { CATALOG_SCOPE } from '../formats/format';
+import { FORMATS } from '../formats/registry';
 import { badRequest, Codes, conflict, forbidden, notFound } from '../domain/errors';
 import { parseRepoName, type RepoRecord, type SigningKeyType, type Visibility } from '../domain/repo';
 import { allows } from '../domain/token';
@@ -71,6 +73,8 @@ export async function createRepo(deps: AppDeps, principal: Principal, input: Cre
   };
   await deps.meta.createRepo(record, stored);
   await publishPublicKey(deps, name, key.publicKeyArmored);
+  const empty = Object.values(FORMATS).filter((f) => f?.catalogFromStart);
+  if (empty.length) await deps.queue.enqueue(empty.map((f) => ({ repo: name, format: f!.id, scope: CATALOG_SCOPE })));
   await audit(deps, actorOf(principal), name, 'repo.created', name, { visibility, signingKey: keyType, fingerprint: key.fingerprint });
   const masterToken = await issueMasterToken(deps, principal, name, 'default');
   return { ...record, masterToken };

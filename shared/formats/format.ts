@@ -161,6 +161,11 @@ export interface Format {
   companions?(repo: string, d: Distribution, pkg: ParsedPackage, file: StoredFile): PublishedFile[];
   /** Set when the format has repository-wide indexes, rendered for CATALOG_SCOPE from every member. */
   readonly catalog?: boolean;
+  /**
+   * Set when clients need the catalog before anything is published (`helm repo add` and `helm cm-push` read
+   * index.yaml first): it is rendered, empty, when the repository is created.
+   */
+  readonly catalogFromStart?: boolean;
   /** Render every index file of one scope. */
   render(input: RenderInput, signer: Signer): Promise<RenderedIndex>;
 }

@@ -45,6 +45,14 @@ const index = async (headers: Record<string, string> = {}) => {
 };
 
 describe('a Helm chart repository', () => {
+  it('serves an empty index.yaml from the start, so helm repo add and cm-push work on a new repository', async () => {
+    expect((await h.api.createRepo('acme/charts-new')).status).toBe(201);
+    await h.registry.idle();
+    const res = await fetch(`${h.url}/acme/charts-new/helm/index.yaml`);
+    expect(res.status).toBe(200);
+    expect(YAML.parse(await res.text())).toMatchObject({ apiVersion: 'v1', entries: {}, serverInfo: { contextPath: '/acme/charts-new/helm' } });
+  });
+
   it('takes charts through the ChartMuseum API (multipart and raw) and lists them in index.yaml, newest first', async () => {
     const v1 = await chart('web', '1.0.0', 'appVersion: "1.0"\n');
     const v2 = await chart('web', '1.10.0');

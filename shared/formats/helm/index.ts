@@ -13,6 +13,7 @@ export const helmFormat = {
   id: 'helm',
   label: 'Helm chart',
   catalog: true,
+  catalogFromStart: true,
   servesDistribution: (d: Distribution) => d.distro === HELM_SEGMENT && d.release === '',
   // A chart is a plain .tgz: no magic of its own, so only its container is recognised.
   detect: (_head: Uint8Array) => false,
