@@ -205,7 +205,10 @@ describe('gem and bundle against a public repository', () => {
     expect(info).toMatch(/^1\.1\.0 /m);
     const versions = await expectConsistentIndex();
     expect(versions.trimEnd().split('\n').at(-1)).toMatch(/^alpha -1\.0\.0 [0-9a-f]{32}$/);
-    const search = await gem(['search', '--remote', '--all', '--clear-sources', '--source', `${base}/`, 'alpha']);
+    // gem revalidates its cached specs.4.8 with If-Modified-Since from the cache file's mtime, to the second: a
+    // yank published within the second of an earlier search is (rightly, by HTTP dates) 304. A fresh cache shows
+    // what the registry serves.
+    const search = await gem(['search', '--remote', '--all', '--clear-sources', '--source', `${base}/`, 'alpha'], { GEM_SPEC_CACHE: join(h.tmp, 'spec-cache-after-yank') });
     expect(search.stdout).toContain('alpha (1.1.0)');
     const install = await gem(['install', '--clear-sources', '--source', `${base}/`, '--no-document', 'alpha', '-v', '1.0.0'], { GEM_HOME: join(h.tmp, 'other-gems') });
     expect(install.code).not.toBe(0);
